@@ -1,0 +1,54 @@
+# Two commands after cloning:  make run  (the default suite on CPU)  and  make test.
+# Both create .venv on first use and install the pinned dependencies (torch: the CPU wheel).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed
+CONFIG ?= config/config.yaml
+CORES ?= all
+PIP := $(BIN)/pip --disable-pip-version-check -q
+
+export PATH := $(BIN):$(PATH)
+export DVC_NO_ANALYTICS := 1
+export PYTHONHASHSEED := 0
+
+.PHONY: run test smoke lint format report benchmarks constraints clean-results
+
+$(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# torch first and alone: the CPU wheel, so no dependency can pull a multi-GB CUDA build.
+	$(PIP) install torch==2.13.0
+	$(PIP) install -c constraints.txt -r requirements.txt -r requirements-test.txt
+	$(PIP) install --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG)
+	@$(BIN)/python -m hybrid_icl where --configfile $(CONFIG)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+smoke: $(STAMP)
+	$(MAKE) run CONFIG=config/smoke.yaml CORES=2
+
+report: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG) --report results/report.html
+
+lint: $(STAMP)
+	$(BIN)/snakemake --lint --configfile $(CONFIG)
+	$(BIN)/snakefmt --check Snakefile workflow/rules
+
+format: $(STAMP)
+	$(BIN)/snakefmt Snakefile workflow/rules
+
+benchmarks: $(STAMP)
+	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/baselines_speed.py
+
+constraints: $(STAMP)
+	(echo "# Full pin set of the venv (pip install -c constraints.txt); regenerate with 'make constraints'."; \
+	 $(BIN)/pip freeze | grep -v -e '^-e' -e '^hybrid' | sed 's/^torch==\(.*\)+cpu/torch==\1/') > constraints.txt
+
+clean-results:
+	rm -rf results .snakemake

@@ -1,0 +1,24 @@
+# In-context learning of function classes by GPT-2, LLaMA, Mamba and their hybrids.
+#
+#   snakemake --cores all                                # the default suite (config/config.yaml)
+#   snakemake --cores 2 --configfile config/smoke.yaml   # a tiny suite (CI)
+#   snakemake --report results/report.html               # figures with captions
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    input:
+        final_targets(),
+    default_target: True

@@ -1,0 +1,23 @@
+"""Rule evaluate: errors of one trained model on its task's fixed prompts."""
+
+import numpy as np
+
+from hybrid_icl.evaluate import load_prompts, model_errors, tidy_errors, write_table
+from hybrid_icl.jobs import job_log
+from hybrid_icl.train import load_trained
+
+sm = snakemake  # noqa: F821 - injected by Snakemake
+with job_log(sm.log[0]):
+    payload, model, task = load_trained(sm.input.model)
+    prompts = load_prompts(sm.input.prompts)
+    status = payload["summary"]["status"]
+    if model is None:
+        print(f"run did not complete ({status}): {payload['summary']['message']}; errors recorded as NaN")
+        errors = np.full(tuple(prompts.ys.shape[:2]), np.nan)
+    else:
+        errors = model_errors(model, task, prompts, sm.params.batch_size)
+        print(f"mean error {np.nanmean(errors):.4f} over {errors.shape[0]} prompts x {errors.shape[1]} positions")
+    labels = dict(task=sm.wildcards.task, model=sm.wildcards.model, seed=int(sm.wildcards.seed))
+    frame = tidy_errors(errors, task.scored, **labels)
+    frame["status"] = status
+    write_table(frame, sm.output[0])

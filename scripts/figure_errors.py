@@ -1,0 +1,12 @@
+"""Rule figure_errors: error vs number of in-context examples for one task."""
+
+import pandas as pd
+
+from hybrid_icl.jobs import job_log
+from hybrid_icl.plots import error_curves_figure, save
+
+sm = snakemake  # noqa: F821 - injected by Snakemake
+with job_log(sm.log[0]):
+    curves = pd.read_csv(sm.input.curves)
+    fig = error_curves_figure(curves, sm.wildcards.task, sm.params.metric, sm.params.reference, list(sm.params.models))
+    save(fig, sm.output.pdf, sm.output.png)

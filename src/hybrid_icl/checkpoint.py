@@ -1,0 +1,85 @@
+"""Resumable training checkpoints with checksums.
+
+File layout: one line holding the SHA-256 of the payload in hex, then the payload (a
+``torch.save`` of the training state). Files are written atomically; a torn or corrupt file fails
+its checksum and is skipped in favour of the previous good one.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import io
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .atomic import atomic_path
+
+log = logging.getLogger(__name__)
+
+_NAME = re.compile(r"^ckpt_(\d{9})\.pt$")
+
+
+class CheckpointWriteError(RuntimeError):
+    """A checkpoint could not be written (disk full, permissions...). The previous one is intact."""
+
+
+def checkpoint_path(folder: Path, step: int) -> Path:
+    return Path(folder) / f"ckpt_{step:09d}.pt"
+
+
+def encode(state: dict[str, Any]) -> bytes:
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    payload = buffer.getvalue()
+    return hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+
+
+def decode(blob: bytes) -> dict[str, Any]:
+    """Inverse of ``encode``; raises ValueError when the checksum does not match."""
+    digest, sep, payload = blob.partition(b"\n")
+    if not sep or hashlib.sha256(payload).hexdigest().encode() != digest:
+        raise ValueError("checksum mismatch (truncated or corrupt file)")
+    return torch.load(io.BytesIO(payload), map_location="cpu", weights_only=False)
+
+
+def save_checkpoint(folder: Path, step: int, state: dict[str, Any], keep: int = 2) -> Path:
+    """Atomically write the state of ``step`` and prune all but the newest ``keep`` checkpoints."""
+    target = checkpoint_path(folder, step)
+    blob = encode(state)
+    try:
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(blob)
+    except OSError as err:
+        reason = "the disk is full" if err.errno == errno.ENOSPC else err.strerror or str(err)
+        raise CheckpointWriteError(
+            f"could not write checkpoint {target} ({reason}); the previous checkpoint is intact, "
+            "free the resource and rerun the same target to resume"
+        ) from err
+    for old in list_checkpoints(folder)[:-keep] if keep > 0 else []:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def list_checkpoints(folder: Path) -> list[Path]:
+    """Checkpoint files in ``folder``, oldest first."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if _NAME.match(p.name))
+
+
+def load_latest(folder: Path) -> dict[str, Any] | None:
+    """The newest checkpoint that passes its checksum, or None. Corrupt files are renamed aside."""
+    for path in reversed(list_checkpoints(folder)):
+        try:
+            return decode(path.read_bytes())
+        except Exception as err:  # noqa: BLE001 - any unreadable file is skipped the same way
+            aside = path.with_name(path.name + ".corrupt")
+            path.replace(aside)
+            log.warning("checkpoint %s is unusable (%s); moved to %s, trying an older one", path, err, aside.name)
+    return None

@@ -1,0 +1,101 @@
+"""Command line: `python -m hybrid_icl <command>` for use outside Snakemake.
+
+  models     list the registered architectures (recipe, parameter count)
+  validate   check a suite config and report every problem
+  where      print where a suite's figures and tables are
+  train      train one (task, model, seed) run of a suite into a folder
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import load_config, resolve_run, result_affecting
+from .validation import ConfigError, check_config
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        check_config(load_config(args.config), source=args.config)
+    except ConfigError as err:
+        print(f"ERROR: {err}", file=sys.stderr)
+        return 1
+    print(f"{args.config}: valid")
+    return 0
+
+
+def cmd_where(args: argparse.Namespace) -> int:
+    config = load_config(args.configfile)
+    out = Path(config.get("output_dir", "results")) / config["suite"]
+    print(f"\nSuite '{config['suite']}' is done. Results in {out}/:")
+    print(f"  scores    {out}/tables/icl_scores.md (also .csv, .tex)")
+    print(f"  curves    {out}/tables/curves.csv")
+    print(f"  figures   {out}/figures/ (errors_<task>.pdf/.png, loss_<task>.pdf/.png, scores.pdf/.png)")
+    scores = out / "tables" / "icl_scores.md"
+    if scores.exists():
+        print("\n" + scores.read_text())
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .train import train_run
+
+    config = load_config(args.configfile)
+    try:
+        check_config(config, source=args.configfile)
+    except ConfigError as err:
+        print(f"ERROR: {err}", file=sys.stderr)
+        return 1
+    run = result_affecting(resolve_run(config, args.task, args.model, args.seed))
+    run["training"].update(threads=args.threads, device=args.device)
+    out = Path(args.out)
+    train_run(run, out / "model.pt", out / "train_log.csv", out / "resume")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from .models.listing import run
+
+    return run(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m hybrid_icl", description=__doc__,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check a suite config")
+    p.add_argument("config")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("where", help="print where a suite's results are")
+    p.add_argument("--configfile", default="config/config.yaml")
+    p.set_defaults(func=cmd_where)
+
+    p = sub.add_parser("train", help="train one run of a suite outside Snakemake")
+    p.add_argument("--configfile", default="config/config.yaml")
+    p.add_argument("--task", required=True)
+    p.add_argument("--model", required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--device", default="auto")
+    p.add_argument("--out", required=True, help="folder for model.pt, train_log.csv and resume/")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("models", help="list the registered architectures")
+    from .models.listing import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(func=cmd_models)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Reading a suite config and resolving the settings of one run.
+
+A suite config (config/*.yaml) names tasks, models, training defaults, seeds and which
+(task, model) pairs to train. ``resolve_run`` merges the layers of defaults into the one flat
+dict that a training job receives through Snakemake ``params:`` (so any change reruns it).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TRAINING_DEFAULTS: dict[str, Any] = {
+    "steps": 1000,
+    "batch_size": 64,
+    "optimizer": "adamw",
+    "lr": 1e-3,
+    "weight_decay": 0.0,
+    "betas": [0.9, 0.999],
+    "warmup_steps": 0,
+    "schedule": "constant",
+    "grad_clip": None,
+    "log_every": 100,
+    "checkpoint_every": 500,
+    "keep_checkpoints": 2,
+    "snapshot_every": None,
+    "threads": 1,
+    "device": "auto",
+    "gpu": 1,
+    "mem_mb": 2000,
+    "runtime_min": 60,
+}
+
+# Settings that decide where and how fast a run goes, not what it computes.
+RESOURCE_KEYS = ("threads", "mem_mb", "runtime_min", "keep_checkpoints", "device", "gpu")
+
+EVALUATION_DEFAULTS: dict[str, Any] = {
+    "n_prompts": 1280,
+    "batch_size": 256,
+    "bootstrap": 1000,
+    "confidence": 0.95,
+}
+
+
+def load_config(path: str | Path) -> dict:
+    """Read a YAML suite config."""
+    with open(path) as fh:
+        return yaml.safe_load(fh) or {}
+
+
+def deep_merge(base: dict, override: dict | None) -> dict:
+    """Recursively merge ``override`` into a copy of ``base`` (mappings merge, other values replace)."""
+    merged = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def training_settings(config: dict, task: str, model: str) -> dict:
+    """Training settings of one (task, model): defaults < suite < task overrides < model overrides."""
+    settings = deep_merge(TRAINING_DEFAULTS, config.get("training"))
+    settings = deep_merge(settings, config["tasks"][task].get("training"))
+    return deep_merge(settings, config["models"][model].get("training"))
+
+
+def evaluation_settings(config: dict) -> dict:
+    return deep_merge(EVALUATION_DEFAULTS, config.get("evaluation"))
+
+
+def task_settings(config: dict, task: str) -> dict:
+    """The task's definition alone (kind, n_dims, n_points, task params, curriculum)."""
+    spec = config["tasks"][task]
+    return {k: copy.deepcopy(v) for k, v in spec.items() if k not in ("training", "baselines", "reference")}
+
+
+def task_params(task_cfg: dict) -> dict:
+    """Keyword arguments of ``make_task`` (everything but the pipeline's own keys)."""
+    pipeline_keys = {"kind", "n_points", "curriculum", "training", "baselines", "reference", "eval"}
+    return {k: v for k, v in task_cfg.items() if k not in pipeline_keys}
+
+
+def model_settings(config: dict, model: str) -> dict:
+    """The model's architecture settings (without its training overrides)."""
+    return {k: copy.deepcopy(v) for k, v in config["models"][model].items() if k != "training"}
+
+
+def resolve_run(config: dict, task: str, model: str, seed: int) -> dict:
+    """Everything that determines one trained run, as one JSON-able dict."""
+    return {
+        "task_name": task,
+        "model_name": model,
+        "seed": int(seed),
+        "task": task_settings(config, task),
+        "model": model_settings(config, model),
+        "training": training_settings(config, task, model),
+    }
+
+
+def result_affecting(run: dict) -> dict:
+    """The part of a resolved run that can change its numbers (not threads, logging or memory)."""
+    run = copy.deepcopy(run)
+    for key in RESOURCE_KEYS:
+        run["training"].pop(key, None)
+    return run
+
+
+def run_key(run: dict) -> str:
+    """A short stable hash of the result-affecting settings of a run."""
+    blob = json.dumps(result_affecting(run), sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def stable_seed(*parts: Any) -> int:
+    """A 63-bit seed derived from any labels (e.g. ("eval", task, seed)); the same across runs and machines."""
+    digest = hashlib.sha256("/".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "little") & ((1 << 63) - 1)
+
+
+def experiment_grid(config: dict) -> list[tuple[str, str, int]]:
+    """All (task, model, seed) runs to train, in config order, without duplicates."""
+    seeds = config.get("seeds", [0])
+    runs: list[tuple[str, str, int]] = []
+    for exp in config.get("experiments") or [{}]:
+        tasks = exp.get("tasks") or list(config["tasks"])
+        models = exp.get("models") or list(config["models"])
+        for task in tasks:
+            for model in models:
+                for seed in exp.get("seeds", seeds):
+                    if (task, model, seed) not in runs:
+                        runs.append((task, model, int(seed)))
+    return runs

@@ -1,0 +1,83 @@
+"""Errors versus the number of in-context examples, on fixed evaluation prompts.
+
+Error tables are tidy (one row per prompt and position): columns ``prompt``, ``k`` (number of
+in-context examples before the query), ``error`` (task metric, lower is better), plus labels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .atomic import atomic_path
+from .baselines import predict_baseline
+from .config import stable_seed, task_params
+from .tasks import Prompts, Task, make_task
+
+
+def eval_prompts(task_name: str, task_cfg: dict, seed: int, n_prompts: int) -> Prompts:
+    """The fixed evaluation prompts of (task, seed): full dimension, full (or eval) length."""
+    task = make_task(task_cfg["kind"], task_params(task_cfg))
+    n_points = (task_cfg.get("eval") or {}).get("n_points", task_cfg["n_points"])
+    gen = torch.Generator().manual_seed(stable_seed("eval", task_name, seed))
+    return task.sample(n_prompts, n_points, gen)
+
+
+def save_prompts(prompts: Prompts, path: Path, meta: dict) -> None:
+    with atomic_path(path) as tmp:
+        torch.save({"xs": prompts.xs, "ys": prompts.ys, "meta": meta}, tmp)
+
+
+def load_prompts(path: Path) -> Prompts:
+    blob = torch.load(path, map_location="cpu", weights_only=False)
+    return Prompts(blob["xs"], blob["ys"])
+
+
+@torch.no_grad()
+def model_errors(model: torch.nn.Module, task: Task, prompts: Prompts, batch_size: int = 256) -> np.ndarray:
+    """Pointwise errors of a trained model, (P, N)."""
+    device = next(model.parameters()).device
+    chunks = []
+    for start in range(0, prompts.xs.shape[0], batch_size):
+        xs = prompts.xs[start : start + batch_size].to(device)
+        ys = prompts.ys[start : start + batch_size].to(device)
+        chunks.append(task.pointwise_error(model(xs, ys).float(), ys).cpu())
+    return torch.cat(chunks).numpy()
+
+
+def baseline_errors(task: Task, prompts: Prompts, name: str, params: dict | None = None) -> np.ndarray:
+    """Pointwise errors of a classical baseline on the same prompts, (P, N)."""
+    preds = predict_baseline(name, prompts.xs, prompts.ys, **(params or {}))
+    return task.pointwise_error(torch.as_tensor(preds, dtype=prompts.ys.dtype), prompts.ys).numpy()
+
+
+def tidy_errors(errors: np.ndarray, scored: str = "all", **labels) -> pd.DataFrame:
+    """(P, N) errors -> long table with columns prompt, k, error and the given labels.
+
+    For tasks scored only at the last position, only that position is kept.
+    """
+    n_prompts, n_points = errors.shape
+    ks = np.arange(n_points) if scored == "all" else np.array([n_points - 1])
+    block = errors[:, ks]
+    frame = pd.DataFrame(
+        {
+            "prompt": np.repeat(np.arange(n_prompts), len(ks)),
+            "k": np.tile(ks, n_prompts),
+            "error": block.reshape(-1).astype(np.float64),
+        }
+    )
+    for key, value in labels.items():
+        frame.insert(0, key, value)
+    return frame
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table atomically as parquet or CSV, by the file's extension."""
+    with atomic_path(path) as tmp:
+        if str(path).endswith(".parquet"):
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)

@@ -1,0 +1,130 @@
+"""Paper-style figures: error versus in-context examples, training loss, score heat-map.
+
+Every figure is saved as a PDF (vector, for papers) and a PNG (for the HTML report).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+STYLE = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "legend.fontsize": 7.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "savefig.dpi": 200,
+    "savefig.bbox": "tight",
+}
+MODEL_COLOURS = plt.get_cmap("tab10").colors + plt.get_cmap("Dark2").colors
+BASELINE_COLOURS = ("0.25", "0.45", "0.6", "#8c564b", "#bcbd22", "#17becf", "0.7", "#7f7f7f")
+METRIC_LABELS = {"mse": "squared error (normalised)", "accuracy": "error rate (1 - accuracy)"}
+
+
+def save(fig: plt.Figure, pdf: str | Path, png: str | Path) -> None:
+    for path in (pdf, png):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path)
+    plt.close(fig)
+
+
+def colour_map(names: list[str], palette) -> dict[str, object]:
+    return {name: palette[i % len(palette)] for i, name in enumerate(names)}
+
+
+def error_curves_figure(curves: pd.DataFrame, task: str, metric: str = "mse", reference: str | None = None,
+                        model_order: list[str] | None = None) -> plt.Figure:
+    """Mean error vs number of in-context examples, models solid and baselines dashed, with bands."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(4.6, 3.2))
+        mine = curves[curves["task"] == task]
+        models = model_order or list(dict.fromkeys(mine.loc[mine["kind"] == "model", "name"]))
+        model_colour = colour_map(models, MODEL_COLOURS)
+        baselines = list(dict.fromkeys(mine.loc[mine["kind"] == "baseline", "name"]))
+        base_colour = colour_map(baselines, BASELINE_COLOURS)
+        single_point = mine["k"].nunique() == 1
+        for name in baselines:
+            rows = mine[(mine["kind"] == "baseline") & (mine["name"] == name)]
+            label = f"{name} (reference)" if name == reference else name
+            draw(ax, rows, base_colour[name], label, dashed=True, single=single_point)
+        for name in models:
+            rows = mine[(mine["kind"] == "model") & (mine["name"] == name)]
+            if not rows.empty:
+                seeds = int(rows["n_seeds"].iloc[0])
+                draw(ax, rows, model_colour[name], f"{name} ({seeds} seed{'s' * (seeds > 1)})", single=single_point)
+        ax.set_xlabel("in-context examples k")
+        ax.set_ylabel(METRIC_LABELS.get(metric, metric))
+        ax.set_title(task)
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        return fig
+
+
+def draw(ax, rows: pd.DataFrame, colour, label: str, dashed: bool = False, single: bool = False) -> None:
+    """One curve with its confidence band (or a point with an error bar when only one k is scored)."""
+    if single:
+        mean = rows["mean"].to_numpy()
+        err = np.vstack([mean - rows["low"].to_numpy(), rows["high"].to_numpy() - mean])
+        ax.errorbar([label], mean, yerr=err, fmt="s" if dashed else "o", color=colour, capsize=3, label=label)
+        ax.tick_params(axis="x", labelrotation=60)
+        return
+    ax.plot(rows["k"], rows["mean"], color=colour, lw=1.0 if dashed else 1.6, ls="--" if dashed else "-", label=label)
+    ax.fill_between(rows["k"], rows["low"], rows["high"], color=colour, alpha=0.12 if dashed else 0.22, lw=0)
+
+
+def loss_curves_figure(logs: dict[str, pd.DataFrame], task: str) -> plt.Figure:
+    """Training loss vs step per model (seeds as thin lines), log scale, curriculum changes marked."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(4.6, 3.2))
+        names = list(dict.fromkeys(label.split("/s")[0] for label in logs))
+        colours = colour_map(names, MODEL_COLOURS)
+        shown = set()
+        for label, log in logs.items():
+            name = label.split("/s")[0]
+            if log.empty:
+                continue
+            ax.plot(log["step"], log["loss"], color=colours[name], lw=1.0, alpha=0.85,
+                    label=None if name in shown else name)
+            shown.add(name)
+        first = next((log for log in logs.values() if not log.empty), None)
+        if first is not None:
+            changes = first["step"][(first["d_active"].diff() > 0) | (first["n_points"].diff() > 0)]
+            for step in changes:
+                ax.axvline(step, color="0.85", lw=0.6, zorder=0)
+        ax.set_yscale("log")
+        ax.set_xlabel("training step")
+        ax.set_ylabel("training loss (normalised)")
+        ax.set_title(f"{task}: training loss (grey lines: curriculum steps)")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        return fig
+
+
+def score_heatmap_figure(scores: pd.DataFrame) -> plt.Figure:
+    """Models x tasks ICL regression scores, annotated with their 95% intervals."""
+    models = list(dict.fromkeys(scores["model"]))
+    tasks = list(dict.fromkeys(scores["task"]))
+    grid = scores.pivot(index="model", columns="task", values="score").reindex(index=models, columns=tasks)
+    with plt.rc_context({**STYLE, "axes.grid": False}):
+        fig, ax = plt.subplots(figsize=(1.3 + 1.25 * len(tasks), 0.9 + 0.42 * len(models)))
+        image = ax.imshow(grid.to_numpy(dtype=float), cmap="viridis", vmin=0.0, vmax=1.05, aspect="auto")
+        ax.set_xticks(range(len(tasks)), tasks, rotation=30, ha="right")
+        ax.set_yticks(range(len(models)), models)
+        for _, row in scores.iterrows():
+            i, j = models.index(row["model"]), tasks.index(row["task"])
+            text = (f"{row['score']:.2f}\n[{row['low']:.2f}, {row['high']:.2f}]" if np.isfinite(row["score"])
+                    else row["status"].replace(" in ", "\nin "))
+            light = np.isfinite(row["score"]) and row["score"] < 0.6
+            ax.text(j, i, text, ha="center", va="center", fontsize=6.5, color="white" if light else "black")
+        fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02, label="ICL regression score")
+        ax.set_title("ICL regression score (1 = reference baseline, 0 = zero predictor)")
+        return fig

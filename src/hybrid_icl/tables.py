@@ -1,0 +1,136 @@
+"""Aggregating per-run error tables into curves and ICL regression scores with intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .scores import bootstrap_weights, curve_with_interval, score_with_interval
+
+CURVE_COLUMNS = ["task", "kind", "name", "k", "mean", "low", "high", "n_seeds"]
+SCORE_COLUMNS = ["task", "model", "reference", "score", "low", "high", "n_seeds", "status"]
+
+
+def read_tables(paths: Iterable[str | Path]) -> pd.DataFrame:
+    frames = [pd.read_parquet(p) for p in paths]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def cube(frame: pd.DataFrame, seeds: list[int]) -> np.ndarray:
+    """Tidy errors of one source -> array (S, P, K) ordered by seed, prompt, k."""
+    table = frame.pivot_table(index=["seed", "prompt"], columns="k", values="error", aggfunc="first")
+    table = table.loc[seeds]
+    n_prompts = table.index.get_level_values("prompt").nunique()
+    return table.to_numpy().reshape(len(seeds), n_prompts, -1)
+
+
+def positions(frame: pd.DataFrame) -> np.ndarray:
+    """The sorted context lengths k present in a tidy error table."""
+    return np.sort(frame["k"].unique())
+
+
+def run_status(models: pd.DataFrame) -> pd.DataFrame:
+    """One row per (task, model, seed) with its training status."""
+    return models.groupby(["task", "model", "seed"], as_index=False)["status"].first()
+
+
+def summarise(
+    models: pd.DataFrame,
+    baselines: pd.DataFrame,
+    references: dict[str, str],
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Curves (models and baselines, mean and interval per k) and ICL scores per (task, model).
+
+    models: tidy model errors with columns task, model, seed, status, prompt, k, error.
+    baselines: tidy baseline errors with columns task, seed, baseline, prompt, k, error.
+    references: task -> name of the reference baseline of its score.
+    """
+    curves, scores = [], []
+    status = run_status(models)
+    for task, task_models in models.groupby("task", sort=False):
+        task_base = baselines[baselines["task"] == task]
+        task_status = status[status["task"] == task]
+        for model, runs in task_status.groupby("model", sort=False):
+            good = sorted(runs.loc[runs["status"] == "completed", "seed"])
+            bad = len(runs) - len(good)
+            note = "completed" if not bad else f"diverged in {bad}/{len(runs)} seeds"
+            row = {"task": task, "model": model, "reference": references[task], "n_seeds": len(good), "status": note}
+            if not good:
+                scores.append({**row, "score": np.nan, "low": np.nan, "high": np.nan})
+                continue
+            mine = task_models[(task_models["model"] == model) & task_models["seed"].isin(good)]
+            errors = cube(mine, good)
+            weights = bootstrap_weights(len(good), errors.shape[1], n_boot, seed=len(curves))
+            curves.append(curve_frame(task, "model", model, positions(mine), errors, weights, confidence))
+            zero = cube(task_base[(task_base["baseline"] == "zero") & task_base["seed"].isin(good)], good)
+            base = cube(task_base[(task_base["baseline"] == references[task]) & task_base["seed"].isin(good)], good)
+            score, low, high = score_with_interval(errors, zero, base, weights, confidence)
+            scores.append({**row, "score": score, "low": low, "high": high})
+        for name, rows in task_base.groupby("baseline", sort=False):
+            seeds = sorted(rows["seed"].unique())
+            errors = cube(rows, seeds)
+            weights = bootstrap_weights(len(seeds), errors.shape[1], n_boot, seed=len(curves))
+            curves.append(curve_frame(task, "baseline", name, positions(rows), errors, weights, confidence))
+    curve_table = pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(columns=CURVE_COLUMNS)
+    return curve_table, pd.DataFrame(scores, columns=SCORE_COLUMNS)
+
+
+def curve_frame(
+    task: str, kind: str, name: str, ks: np.ndarray, errors: np.ndarray, weights: np.ndarray, confidence: float
+) -> pd.DataFrame:
+    """Mean curve and interval of errors (S, P, K) at context lengths ks (K,) as a tidy table."""
+    mean, low, high = curve_with_interval(errors, weights, confidence)
+    return pd.DataFrame(
+        {"task": task, "kind": kind, "name": name, "k": ks, "mean": mean, "low": low, "high": high,
+         "n_seeds": errors.shape[0]}
+    )
+
+
+def scores_markdown(scores: pd.DataFrame) -> str:
+    """Models x tasks table of 'score [low, high]' for papers and READMEs."""
+    def cell(row) -> str:
+        if np.isnan(row["score"]):
+            return f"— ({row['status']})"
+        mark = "" if row["status"] == "completed" else " †"
+        return f"{row['score']:.3f} [{row['low']:.3f}, {row['high']:.3f}]{mark}"
+
+    if scores.empty:
+        return "_no runs_\n"
+    table = scores.assign(cell=scores.apply(cell, axis=1)).pivot(index="model", columns="task", values="cell")
+    table = table.reindex(index=list(dict.fromkeys(scores["model"])), columns=list(dict.fromkeys(scores["task"])))
+    note = "\n\nICL regression score with its 95% interval (seeds and prompts); † some seeds diverged.\n"
+    return table.fillna("").to_markdown() + note
+
+
+def scores_latex(scores: pd.DataFrame) -> str:
+    """The models x tasks score table as a LaTeX tabular (booktabs), intervals in brackets."""
+    if scores.empty:
+        return "% no runs\n"
+    tasks = list(dict.fromkeys(scores["task"]))
+    models = list(dict.fromkeys(scores["model"]))
+    lookup = {(r["model"], r["task"]): r for _, r in scores.iterrows()}
+
+    def cell(model: str, task: str) -> str:
+        row = lookup.get((model, task))
+        if row is None:
+            return ""
+        if not np.isfinite(row["score"]):
+            return "diverged"
+        return f"{row['score']:.2f} \\scriptsize{{[{row['low']:.2f}, {row['high']:.2f}]}}"
+
+    escape = lambda s: s.replace("_", r"\_")  # noqa: E731
+    lines = [
+        r"\begin{tabular}{l" + "c" * len(tasks) + "}",
+        r"\toprule",
+        "Model & " + " & ".join(escape(t) for t in tasks) + r" \\",
+        r"\midrule",
+        *(escape(m) + " & " + " & ".join(cell(m, t) for t in tasks) + r" \\" for m in models),
+        r"\bottomrule",
+        r"\end{tabular}",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,231 @@
+"""Training one model on one task: curriculum, checkpoint/resume, divergence, determinism.
+
+``train_run`` is what the Snakemake ``train`` rule calls. All settings come from the resolved run
+dict (``config.resolve_run``). Resumable state lives in ``resume_dir`` (outside the rule's declared
+outputs); a rerun of the same job continues from its newest valid checkpoint and produces the same
+weights and log, bit for bit on CPU, as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+
+from .atomic import atomic_path
+from .checkpoint import load_latest, save_checkpoint
+from .config import stable_seed, task_params
+from .curriculum import Curriculum
+from .device import pick_device
+from .models import build_model
+from .tasks import Task, make_task
+
+log = logging.getLogger(__name__)
+
+LOG_COLUMNS = ["step", "loss", "d_active", "n_points", "lr", "wall_time"]
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite."""
+
+
+@dataclass
+class TrainState:
+    """Everything needed to continue a run exactly where it stopped."""
+
+    step: int = 0
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    window: list[float] = field(default_factory=list)
+    last_finite_loss: float | None = None
+    elapsed: float = 0.0
+
+
+def learning_rate(step: int, settings: dict) -> float:
+    """Linear warm-up to ``lr``, then constant or cosine decay to 0 at ``steps``."""
+    base, warmup, total = settings["lr"], settings["warmup_steps"], settings["steps"]
+    if warmup and step < warmup:
+        return base * (step + 1) / warmup
+    if settings["schedule"] == "cosine":
+        progress = (step - warmup) / max(1, total - warmup)
+        return base * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+    return base
+
+
+def make_optimizer(params, settings: dict) -> torch.optim.Optimizer:
+    kind = settings["optimizer"].lower()
+    kwargs = dict(lr=settings["lr"], betas=tuple(settings["betas"]), weight_decay=settings["weight_decay"])
+    if kind == "adamw":
+        return torch.optim.AdamW(params, **kwargs)
+    if kind == "adam":
+        return torch.optim.Adam(params, **kwargs)
+    raise ValueError(f"training.optimizer: unknown optimizer {settings['optimizer']!r} (use adam or adamw)")
+
+
+def build_run(run: dict) -> tuple[Task, torch.nn.Module, Curriculum]:
+    """The task, freshly initialised model (seeded) and curriculum of a resolved run."""
+    task_cfg = run["task"]
+    task = make_task(task_cfg["kind"], task_params(task_cfg))
+    torch.manual_seed(stable_seed("init", run["seed"]))
+    model = build_model(run["model"], task.x_dim, task.y_dim, max_points=max_points(task_cfg))
+    return task, model, Curriculum.from_task(task_cfg)
+
+
+def max_points(task_cfg: dict) -> int:
+    """Longest prompt the model must handle (training, and longer evaluation contexts if configured)."""
+    return max(task_cfg["n_points"], (task_cfg.get("eval") or {}).get("n_points", 0))
+
+
+def weighted_loss(task: Task, preds: torch.Tensor, ys: torch.Tensor, d_active: int) -> torch.Tensor:
+    """Normalised squared error over the scored positions. preds, ys: (B, N, dy) -> scalar."""
+    per_point = (preds - ys).pow(2).mean(-1) / task.error_scale(d_active)  # (B, N)
+    mask = task.loss_mask(ys.shape[1]).to(per_point)
+    return (per_point * mask).sum(-1).mean() / mask.sum()
+
+
+def train_run(
+    run: dict,
+    model_path: Path,
+    log_path: Path,
+    resume_dir: Path,
+    progress: Callable[[str], None] = print,
+) -> dict:
+    """Train (or resume) one run; write ``model_path`` and ``log_path``. Returns the run summary."""
+    settings = run["training"]
+    torch.set_num_threads(int(settings["threads"]))
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    device = pick_device(settings["device"], progress)
+    task, model, curriculum = build_run(run)
+    model.to(device)
+    optimizer = make_optimizer(model.parameters(), settings)
+    data_gen = torch.Generator().manual_seed(stable_seed("data", run["task_name"], run["seed"]))
+    state = TrainState()
+
+    saved = load_latest(resume_dir)
+    if saved is not None:
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        data_gen.set_state(saved["data_rng"])
+        torch.set_rng_state(saved["torch_rng"])
+        state = saved["train_state"]
+        progress(f"resuming from checkpoint at step {state.step} in {resume_dir}")
+
+    total = int(settings["steps"])
+    started = time.time() - state.elapsed
+    window_start = time.time()
+    window_steps = 0
+    status, message = "completed", ""
+    model.train()
+    while state.step < total:
+        step = state.step
+        d_active, n_points = curriculum.at(step)
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(step, settings)
+        batch = task.sample(int(settings["batch_size"]), n_points, data_gen, d_active=d_active).to(device)
+        loss = weighted_loss(task, model(batch.xs, batch.ys), batch.ys, d_active)
+        loss_value = float(loss.detach())
+        if not math.isfinite(loss_value):
+            status = "diverged"
+            message = (
+                f"run {run['task_name']}/{run['model_name']}/s{run['seed']} diverged at step {step}: "
+                f"loss is {loss_value}; last finite loss {state.last_finite_loss}"
+            )
+            progress(f"ERROR: {message}")
+            break
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if settings.get("grad_clip"):
+            torch.nn.utils.clip_grad_norm_(model.parameters(), float(settings["grad_clip"]))
+        optimizer.step()
+
+        state.step = step + 1
+        state.last_finite_loss = loss_value
+        state.window.append(loss_value)
+        window_steps += 1
+        if state.step % int(settings["log_every"]) == 0 or state.step == total:
+            now = time.time()
+            state.elapsed = now - started
+            rate = window_steps / max(now - window_start, 1e-9)
+            state.rows.append(
+                {
+                    "step": state.step,
+                    "loss": sum(state.window) / len(state.window),
+                    "d_active": d_active,
+                    "n_points": n_points,
+                    "lr": optimizer.param_groups[0]["lr"],
+                    "wall_time": round(state.elapsed, 3),
+                }
+            )
+            state.window = []
+            eta = (total - state.step) / max(rate, 1e-9)
+            progress(
+                f"step {state.step}/{total} loss {state.rows[-1]['loss']:.4f} d={d_active} n={n_points} "
+                f"{rate:.1f} steps/s ETA {format_duration(eta)}"
+            )
+            window_start, window_steps = now, 0
+        if state.step % int(settings["checkpoint_every"]) == 0 and state.step < total:
+            state.elapsed = time.time() - started
+            save_checkpoint(
+                resume_dir,
+                state.step,
+                {
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "data_rng": data_gen.get_state(),
+                    "torch_rng": torch.get_rng_state(),
+                    "train_state": state,
+                },
+                keep=int(settings["keep_checkpoints"]),
+            )
+
+    summary = {
+        "status": status,
+        "message": message,
+        "steps_done": state.step,
+        "final_loss": state.last_finite_loss,
+        "wall_time": round(time.time() - started, 3),
+        "device": str(device),
+    }
+    write_outputs(run, model, state, summary, model_path, log_path)
+    return summary
+
+
+def write_outputs(run: dict, model, state: TrainState, summary: dict, model_path: Path, log_path: Path) -> None:
+    """Write the final model (with its resolved run config and run record) and the training log, atomically."""
+    record = model.run_record() if hasattr(model, "run_record") else {}
+    payload = {
+        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "run": run,
+        "run_record": record,
+        "summary": summary,
+    }
+    with atomic_path(model_path) as tmp:
+        torch.save(payload, tmp)
+    frame = pd.DataFrame(state.rows, columns=LOG_COLUMNS)
+    with atomic_path(log_path) as tmp:
+        frame.to_csv(tmp, index=False)
+
+
+def load_trained(model_path: Path, device: str | torch.device = "cpu") -> tuple[dict, torch.nn.Module | None, Task]:
+    """Load a trained model file: (payload, model in eval mode or None if diverged, task)."""
+    payload = torch.load(model_path, map_location="cpu", weights_only=False)
+    run = payload["run"]
+    task = make_task(run["task"]["kind"], task_params(run["task"]))
+    if payload["summary"]["status"] != "completed":
+        return payload, None, task
+    model = build_model(run["model"], task.x_dim, task.y_dim, max_points=max_points(run["task"]))
+    model.load_state_dict(payload["state_dict"])
+    return payload, model.to(device).eval(), task
+
+
+def format_duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"

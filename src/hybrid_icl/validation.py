@@ -1,0 +1,132 @@
+"""Checking a suite config before any job runs.
+
+Two layers: the JSON schema (workflow/schemas/config.schema.yaml: keys, types, ranges) and
+semantic checks that need the package (known task kinds and architectures, sizes that fit,
+curricula within the prompt length, baselines that suit their task, experiments naming defined
+tasks and models). Every problem is reported as one line naming the key and the value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from .config import experiment_grid, training_settings
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+class ConfigError(ValueError):
+    """A config is invalid; ``problems`` lists every issue found."""
+
+    def __init__(self, problems: list[str], source: str = "config"):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid {source} ({len(problems)} problem{'s' * (len(problems) > 1)}):\n{lines}")
+
+
+def load_schema(path: Path = SCHEMA_PATH) -> dict:
+    with open(path) as fh:
+        return yaml.safe_load(fh)
+
+
+def key_path(parts) -> str:
+    return ".".join(str(p) for p in parts) or "(top level)"
+
+
+def schema_problems(config: dict, schema: dict | None = None) -> list[str]:
+    """JSON-schema violations, one readable line each."""
+    validator = jsonschema.Draft7Validator(schema or load_schema())
+    problems = []
+    for err in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))):
+        where = key_path(err.absolute_path)
+        if err.validator == "additionalProperties":
+            allowed = sorted(err.schema.get("properties", {}))
+            extra = sorted(set(err.instance) - set(allowed))
+            for key in extra:
+                name = f"{where}.{key}" if err.absolute_path else key
+                problems.append(f"{name}: unknown key (allowed here: {', '.join(allowed)})")
+        elif err.validator == "propertyNames":
+            problems.append(f"{where}: name {err.instance!r} must be letters, digits, '_', '.' or '-'")
+        else:
+            problems.append(f"{where}: {err.message}")
+    return problems
+
+
+def semantic_problems(config: dict) -> list[str]:
+    """Checks beyond the schema; assumes the schema passed."""
+    from .baselines import baseline_problem
+    from .models import validate_model_config
+    from .tasks import validate_task_config
+
+    problems: list[str] = []
+    tasks, models = config["tasks"], config["models"]
+    for name, spec in tasks.items():
+        problems += validate_task_config(name, spec["kind"], task_keys(spec))
+        problems += curriculum_problems(name, spec)
+        names = [b if isinstance(b, str) else b["name"] for b in spec.get("baselines", [])]
+        for i, base in enumerate(names):
+            reason = baseline_problem(base, spec["kind"])
+            if reason:
+                problems.append(f"tasks.{name}.baselines[{i}]: {base!r} {reason}")
+        reference = spec.get("reference")
+        if reference is not None and names and reference not in names:
+            problems.append(f"tasks.{name}.reference: {reference!r} is not among its baselines {names}")
+    for name, spec in models.items():
+        problems += validate_model_config(name, {k: v for k, v in spec.items() if k != "training"})
+    for i, exp in enumerate(config.get("experiments") or []):
+        for key, known in (("tasks", tasks), ("models", models)):
+            for value in exp.get(key, []):
+                if value not in known:
+                    problems.append(
+                        f"experiments[{i}].{key}: {value!r} is not defined under '{key}:' (defined: {sorted(known)})"
+                    )
+    if not problems:
+        for task, model, _ in experiment_grid(config):
+            settings = training_settings(config, task, model)
+            if settings["warmup_steps"] > settings["steps"]:
+                problems.append(
+                    f"training.warmup_steps: {settings['warmup_steps']} exceeds training.steps "
+                    f"{settings['steps']} for {task}/{model}"
+                )
+    return problems
+
+
+def task_keys(spec: dict) -> dict:
+    from .config import task_params
+
+    return task_params(spec)
+
+
+def curriculum_problems(name: str, spec: dict) -> list[str]:
+    """A curriculum must start within the task's size and end exactly at it."""
+    problems = []
+    full = {"dims": spec["n_dims"], "points": spec["n_points"]}
+    for axis, schedule in (spec.get("curriculum") or {}).items():
+        where = f"tasks.{name}.curriculum.{axis}"
+        if schedule["end"] > full[axis]:
+            problems.append(
+                f"{where}.end: {schedule['end']} overshoots the task's n_{axis} = {full[axis]}"
+            )
+        elif schedule["end"] != full[axis]:
+            problems.append(f"{where}.end: {schedule['end']} stops short of the task's n_{axis} = {full[axis]}")
+        if schedule["start"] > schedule["end"]:
+            problems.append(f"{where}.start: {schedule['start']} is larger than end {schedule['end']}")
+    return problems
+
+
+def config_problems(config: object) -> list[str]:
+    """All problems of a config: schema first, semantics only once the schema holds."""
+    if not isinstance(config, dict):
+        return [f"(top level): the config must be a mapping, got {type(config).__name__}"]
+    problems = schema_problems(config)
+    return problems or semantic_problems(config)
+
+
+def check_config(config: object, source: str = "config") -> None:
+    """Raise ConfigError listing every problem, or return quietly."""
+    problems = config_problems(config)
+    if problems:
+        raise ConfigError(problems, source)

@@ -1,0 +1,89 @@
+# Config validation and the helpers every rule file uses.
+import json
+import sys
+
+from hybrid_icl.config import (
+    evaluation_settings,
+    experiment_grid,
+    resolve_run,
+    result_affecting,
+    task_settings,
+    training_settings,
+)
+from hybrid_icl.validation import ConfigError, check_config
+
+try:
+    check_config(config, source="config")
+except ConfigError as err:
+    sys.exit(f"ERROR: {err}\nNothing was run.")
+
+
+wildcard_constraints:
+    task="[A-Za-z0-9][A-Za-z0-9_.-]*",
+    model="[A-Za-z0-9][A-Za-z0-9_.-]*",
+    seed="[0-9]+",
+
+
+OUT = f"{config.get('output_dir', 'results')}/{config['suite']}"
+RUNS = experiment_grid(config)
+EVAL = evaluation_settings(config)
+RUN_DIR = OUT + "/runs/{task}/{model}/s{seed}"
+
+
+def runs_of(task=None):
+    """(task, model, seed) triples of the suite, optionally of one task."""
+    return [r for r in RUNS if task is None or r[0] == task]
+
+
+def tasks_in_use():
+    return list(dict.fromkeys(task for task, _, _ in RUNS))
+
+
+def seeds_of(task):
+    return sorted({seed for t, _, seed in RUNS if t == task})
+
+
+def run_config(wildcards):
+    """The resolved settings of a run, minus resources: any change here retrains it."""
+    run = resolve_run(config, wildcards.task, wildcards.model, int(wildcards.seed))
+    return result_affecting(run)
+
+
+def training_resource(key):
+    return lambda wildcards: training_settings(config, wildcards.task, wildcards.model)[key]
+
+
+def baseline_specs(task):
+    """[(label, name, params)] of a task's baselines; 'zero' and the reference are always included."""
+    spec = config["tasks"][task]
+    specs = []
+    for entry in spec.get("baselines", ["zero"]):
+        entry = {"name": entry} if isinstance(entry, str) else entry
+        specs.append((entry.get("label", entry["name"]), entry["name"], entry.get("params", {})))
+    names = [label for label, _, _ in specs]
+    for required in ("zero", reference_of(task)):
+        if required not in names:
+            specs.append((required, required, {}))
+            names.append(required)
+    return specs
+
+
+def reference_of(task):
+    from hybrid_icl.tasks import TASKS
+
+    spec = config["tasks"][task]
+    return spec.get("reference") or TASKS[spec["kind"]].default_baseline
+
+
+def final_targets():
+    return (
+        [f"{OUT}/tables/icl_scores.csv", f"{OUT}/tables/icl_scores.md", f"{OUT}/figures/scores.pdf"]
+        + expand(f"{OUT}/figures/errors_{{task}}.pdf", task=tasks_in_use())
+        + expand(f"{OUT}/figures/loss_{{task}}.pdf", task=tasks_in_use())
+    )
+
+
+def metric_of(task):
+    from hybrid_icl.tasks import TASKS
+
+    return TASKS[config["tasks"][task]["kind"]].metric

@@ -1,0 +1,21 @@
+# Training one model on one task with one seed. Resumable state lives in resume/, beside (not
+# among) the declared outputs, because Snakemake deletes declared outputs before rerunning a job.
+
+
+rule train:
+    output:
+        model=RUN_DIR + "/model.pt",
+        log=RUN_DIR + "/train_log.csv",
+    params:
+        run=run_config,
+        resume_dir=lambda wildcards: RUN_DIR.format(**wildcards) + "/resume",
+        device=training_resource("device"),
+    threads: training_resource("threads")
+    resources:
+        mem_mb=training_resource("mem_mb"),
+        runtime=training_resource("runtime_min"),
+        gpu=training_resource("gpu"),
+    log:
+        OUT + "/logs/train/{task}/{model}/s{seed}.log",
+    script:
+        "../../scripts/train.py"
