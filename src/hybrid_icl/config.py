@@ -137,3 +137,20 @@ def experiment_grid(config: dict) -> list[tuple[str, str, int]]:
                     if (task, model, seed) not in runs:
                         runs.append((task, model, int(seed)))
     return runs
+
+
+# Package parts whose code decides a trained run's numbers (not plotting, tables or I/O glue).
+TRAINING_CODE = ("models", "tasks", "train.py", "curriculum.py", "config.py")
+
+
+def training_code_version() -> str:
+    """Hash of the source that determines training results; part of every run's key."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for part in TRAINING_CODE:
+        path = root / part
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(root)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]

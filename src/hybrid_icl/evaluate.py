@@ -49,8 +49,12 @@ def model_errors(model: torch.nn.Module, task: Task, prompts: Prompts, batch_siz
 
 
 def baseline_errors(task: Task, prompts: Prompts, name: str, params: dict | None = None) -> np.ndarray:
-    """Pointwise errors of a classical baseline on the same prompts, (P, N)."""
-    preds = predict_baseline(name, prompts.xs, prompts.ys, **(params or {}))
+    """Pointwise errors of a classical baseline on the same prompts, (P, N).
+
+    The task supplies what the baseline must know about it (noise variance, window, parity size);
+    config ``params`` override those.
+    """
+    preds = predict_baseline(name, prompts.xs, prompts.ys, **{**task.baseline_params(name), **(params or {})})
     return task.pointwise_error(torch.as_tensor(preds, dtype=prompts.ys.dtype), prompts.ys).numpy()
 
 

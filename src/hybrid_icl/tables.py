@@ -40,7 +40,7 @@ def run_status(models: pd.DataFrame) -> pd.DataFrame:
 def summarise(
     models: pd.DataFrame,
     baselines: pd.DataFrame,
-    references: dict[str, str],
+    references: dict[str, dict],
     n_boot: int = 1000,
     confidence: float = 0.95,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -48,29 +48,38 @@ def summarise(
 
     models: tidy model errors with columns task, model, seed, status, prompt, k, error.
     baselines: tidy baseline errors with columns task, seed, baseline, prompt, k, error.
-    references: task -> name of the reference baseline of its score.
+    references: task -> {"kind": "baseline" | "model", "name": ...}, the score's denominator.
     """
     curves, scores = [], []
     status = run_status(models)
     for task, task_models in models.groupby("task", sort=False):
         task_base = baselines[baselines["task"] == task]
         task_status = status[status["task"] == task]
+        ref = references[task]
+        ref_source = task_models[task_models["model"] == ref["name"]] if ref["kind"] == "model" else task_base[
+            task_base["baseline"] == ref["name"]
+        ]
+        ref_seeds = set(completed_seeds(ref_source)) if ref["kind"] == "model" else set(ref_source["seed"])
         for model, runs in task_status.groupby("model", sort=False):
             good = sorted(runs.loc[runs["status"] == "completed", "seed"])
             bad = len(runs) - len(good)
             note = "completed" if not bad else f"diverged in {bad}/{len(runs)} seeds"
-            row = {"task": task, "model": model, "reference": references[task], "n_seeds": len(good), "status": note}
-            if not good:
-                scores.append({**row, "score": np.nan, "low": np.nan, "high": np.nan})
-                continue
+            row = {"task": task, "model": model, "reference": ref["name"], "n_seeds": len(good), "status": note}
             mine = task_models[(task_models["model"] == model) & task_models["seed"].isin(good)]
-            errors = cube(mine, good)
-            weights = bootstrap_weights(len(good), errors.shape[1], n_boot, seed=len(curves))
-            curves.append(curve_frame(task, "model", model, positions(mine), errors, weights, confidence))
-            zero = cube(task_base[(task_base["baseline"] == "zero") & task_base["seed"].isin(good)], good)
-            base = cube(task_base[(task_base["baseline"] == references[task]) & task_base["seed"].isin(good)], good)
-            score, low, high = score_with_interval(errors, zero, base, weights, confidence)
-            scores.append({**row, "score": score, "low": low, "high": high})
+            if good:
+                errors = cube(mine, good)
+                weights = bootstrap_weights(len(good), errors.shape[1], n_boot, seed=len(curves))
+                curves.append(curve_frame(task, "model", model, positions(mine), errors, weights, confidence))
+            paired = [s for s in good if s in ref_seeds]
+            if not paired:
+                reason = note if not good else f"reference {ref['name']} has no completed run with these seeds"
+                scores.append({**row, "score": np.nan, "low": np.nan, "high": np.nan, "status": reason})
+                continue
+            weights = bootstrap_weights(len(paired), errors.shape[1], n_boot, seed=len(curves))
+            zero = cube(task_base[(task_base["baseline"] == "zero")], paired)
+            base = cube(ref_source, paired)
+            score, low, high = score_with_interval(cube(mine, paired), zero, base, weights, confidence)
+            scores.append({**row, "n_seeds": len(paired), "score": score, "low": low, "high": high})
         for name, rows in task_base.groupby("baseline", sort=False):
             seeds = sorted(rows["seed"].unique())
             errors = cube(rows, seeds)
@@ -78,6 +87,10 @@ def summarise(
             curves.append(curve_frame(task, "baseline", name, positions(rows), errors, weights, confidence))
     curve_table = pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(columns=CURVE_COLUMNS)
     return curve_table, pd.DataFrame(scores, columns=SCORE_COLUMNS)
+
+
+def completed_seeds(model_rows: pd.DataFrame) -> list[int]:
+    return sorted(model_rows.loc[model_rows["status"] == "completed", "seed"].unique())
 
 
 def curve_frame(

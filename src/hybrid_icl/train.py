@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,9 +20,9 @@ from typing import Any
 import pandas as pd
 import torch
 
-from .atomic import atomic_path
+from .atomic import atomic_path, atomic_write_text
 from .checkpoint import load_latest, save_checkpoint
-from .config import stable_seed, task_params
+from .config import TRAINING_DEFAULTS, run_key, stable_seed, task_params
 from .curriculum import Curriculum
 from .device import pick_device
 from .models import build_model
@@ -97,7 +98,7 @@ def train_run(
     progress: Callable[[str], None] = print,
 ) -> dict:
     """Train (or resume) one run; write ``model_path`` and ``log_path``. Returns the run summary."""
-    settings = run["training"]
+    settings = {**TRAINING_DEFAULTS, **run["training"]}
     torch.set_num_threads(int(settings["threads"]))
     torch.use_deterministic_algorithms(True, warn_only=True)
     device = pick_device(settings["device"], progress)
@@ -107,6 +108,7 @@ def train_run(
     data_gen = torch.Generator().manual_seed(stable_seed("data", run["task_name"], run["seed"]))
     state = TrainState()
 
+    claim_resume_dir(resume_dir, run_key(run), progress)
     saved = load_latest(resume_dir)
     if saved is not None:
         model.load_state_dict(saved["model"])
@@ -169,6 +171,8 @@ def train_run(
                 f"{rate:.1f} steps/s ETA {format_duration(eta)}"
             )
             window_start, window_steps = now, 0
+        if settings.get("snapshot_every") and state.step % int(settings["snapshot_every"]) == 0:
+            save_snapshot(resume_dir, state.step, model)
         if state.step % int(settings["checkpoint_every"]) == 0 and state.step < total:
             state.elapsed = time.time() - started
             save_checkpoint(
@@ -192,18 +196,53 @@ def train_run(
         "wall_time": round(time.time() - started, 3),
         "device": str(device),
     }
-    write_outputs(run, model, state, summary, model_path, log_path)
+    write_outputs(run, model, state, summary, model_path, log_path, load_snapshots(resume_dir))
     return summary
 
 
-def write_outputs(run: dict, model, state: TrainState, summary: dict, model_path: Path, log_path: Path) -> None:
-    """Write the final model (with its resolved run config and run record) and the training log, atomically."""
+def claim_resume_dir(resume_dir: Path, key: str, progress: Callable[[str], None]) -> None:
+    """Make ``resume_dir`` belong to the run with this key; state of any other run there is discarded.
+
+    A changed setting or training code gives a new key, so a rerun never resumes from stale state.
+    """
+    resume_dir = Path(resume_dir)
+    stamp = resume_dir / "RUN_KEY"
+    if resume_dir.exists() and (not stamp.exists() or stamp.read_text().strip() != key):
+        progress(f"discarding resume state of a different run configuration in {resume_dir}")
+        shutil.rmtree(resume_dir)
+    if not stamp.exists():
+        resume_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(stamp, key + "\n")
+
+
+def cpu_weights(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+
+
+def save_snapshot(resume_dir: Path, step: int, model: torch.nn.Module) -> None:
+    """Keep the weights at ``step`` for the training-progress evaluation (survives restarts)."""
+    with atomic_path(Path(resume_dir) / "snapshots" / f"step_{step:09d}.pt") as tmp:
+        torch.save(cpu_weights(model), tmp)
+
+
+def load_snapshots(resume_dir: Path) -> dict[int, dict[str, torch.Tensor]]:
+    """{step: weights} of every kept snapshot, in step order."""
+    folder = Path(resume_dir) / "snapshots"
+    files = sorted(folder.glob("step_*.pt")) if folder.is_dir() else []
+    return {int(f.stem.split("_")[1]): torch.load(f, map_location="cpu", weights_only=True) for f in files}
+
+
+def write_outputs(
+    run: dict, model, state: TrainState, summary: dict, model_path: Path, log_path: Path, snapshots: dict
+) -> None:
+    """Write the final model (with its resolved run config, run record and snapshots) and the log, atomically."""
     record = model.run_record() if hasattr(model, "run_record") else {}
     payload = {
-        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "state_dict": cpu_weights(model),
         "run": run,
         "run_record": record,
         "summary": summary,
+        "snapshots": snapshots,
     }
     with atomic_path(model_path) as tmp:
         torch.save(payload, tmp)

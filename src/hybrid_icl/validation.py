@@ -57,7 +57,7 @@ def schema_problems(config: dict, schema: dict | None = None) -> list[str]:
 
 def semantic_problems(config: dict) -> list[str]:
     """Checks beyond the schema; assumes the schema passed."""
-    from .baselines import baseline_problem
+    from .baselines import validate_baseline_config
     from .models import validate_model_config
     from .tasks import validate_task_config
 
@@ -66,14 +66,22 @@ def semantic_problems(config: dict) -> list[str]:
     for name, spec in tasks.items():
         problems += validate_task_config(name, spec["kind"], task_keys(spec))
         problems += curriculum_problems(name, spec)
-        names = [b if isinstance(b, str) else b["name"] for b in spec.get("baselines", [])]
-        for i, base in enumerate(names):
-            reason = baseline_problem(base, spec["kind"])
-            if reason:
-                problems.append(f"tasks.{name}.baselines[{i}]: {base!r} {reason}")
+        entries = [{"name": b} if isinstance(b, str) else b for b in spec.get("baselines", [])]
+        for i, entry in enumerate(entries):
+            for reason in validate_baseline_config(entry["name"], entry.get("params"), spec["kind"]):
+                problems.append(f"tasks.{name}.baselines[{i}]: {reason}")
+        names = [e.get("label", e["name"]) for e in entries]
         reference = spec.get("reference")
-        if reference is not None and names and reference not in names:
-            problems.append(f"tasks.{name}.reference: {reference!r} is not among its baselines {names}")
+        if reference is not None and reference not in names:
+            if reference in models:
+                trains = any(t == name and m == reference for t, m, _ in experiment_grid(config))
+                if not trains:
+                    problems.append(
+                        f"tasks.{name}.reference: model {reference!r} is not trained on this task by any experiment"
+                    )
+            else:
+                for reason in validate_baseline_config(reference, None, spec["kind"]):
+                    problems.append(f"tasks.{name}.reference: {reason} (nor is it a model of this suite)")
     for name, spec in models.items():
         problems += validate_model_config(name, {k: v for k, v in spec.items() if k != "training"})
     for i, exp in enumerate(config.get("experiments") or []):

@@ -8,6 +8,7 @@ from hybrid_icl.config import (
     resolve_run,
     result_affecting,
     task_settings,
+    training_code_version,
     training_settings,
 )
 from hybrid_icl.validation import ConfigError, check_config
@@ -27,6 +28,7 @@ wildcard_constraints:
 OUT = f"{config.get('output_dir', 'results')}/{config['suite']}"
 RUNS = experiment_grid(config)
 EVAL = evaluation_settings(config)
+CODE_VERSION = training_code_version()
 RUN_DIR = OUT + "/runs/{task}/{model}/s{seed}"
 
 
@@ -61,7 +63,8 @@ def baseline_specs(task):
         entry = {"name": entry} if isinstance(entry, str) else entry
         specs.append((entry.get("label", entry["name"]), entry["name"], entry.get("params", {})))
     names = [label for label, _, _ in specs]
-    for required in ("zero", reference_of(task)):
+    reference = reference_of(task)
+    for required in ("zero",) + ((reference["name"],) if reference["kind"] == "baseline" else ()):
         if required not in names:
             specs.append((required, required, {}))
             names.append(required)
@@ -69,10 +72,14 @@ def baseline_specs(task):
 
 
 def reference_of(task):
+    """The score's denominator: a baseline, or a model of the suite (as the paper did for trees)."""
     from hybrid_icl.tasks import TASKS
 
     spec = config["tasks"][task]
-    return spec.get("reference") or TASKS[spec["kind"]].default_baseline
+    name = spec.get("reference") or TASKS[spec["kind"]].default_baseline
+    labels = [b if isinstance(b, str) else b.get("label", b["name"]) for b in spec.get("baselines", [])]
+    kind = "model" if name in config["models"] and name not in labels else "baseline"
+    return {"kind": kind, "name": name}
 
 
 def final_targets():

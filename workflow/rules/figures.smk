@@ -15,7 +15,7 @@ rule figure_errors:
         ),
     params:
         metric=lambda wildcards: metric_of(wildcards.task),
-        reference=lambda wildcards: reference_of(wildcards.task),
+        reference=lambda wildcards: reference_of(wildcards.task)["name"],
         models=list(config["models"]),
     log:
         OUT + "/logs/figures/errors_{task}.log",

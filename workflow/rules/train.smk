@@ -8,8 +8,7 @@ rule train:
         log=RUN_DIR + "/train_log.csv",
     params:
         run=run_config,
-        resume_dir=lambda wildcards: RUN_DIR.format(**wildcards) + "/resume",
-        device=training_resource("device"),
+        code=CODE_VERSION,
     threads: training_resource("threads")
     resources:
         mem_mb=training_resource("mem_mb"),

@@ -3,12 +3,15 @@
 A task samples *prompts*: ``xs`` of shape (B, N, d) and ``ys`` of shape (B, N, dy). Each prompt
 has its own function f drawn from the class, and ``ys[:, i] = f(xs[:, i])`` (plus task noise).
 A model sees x1, y1, ..., xk and predicts yk; errors are reported per prompt and per position k.
+Parameters are declared per class (``PARAMS``) so configs can be validated without sampling.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import torch
 
@@ -27,6 +30,39 @@ class Prompts:
         return Prompts(self.xs.to(device), self.ys.to(device))
 
 
+@dataclass(frozen=True)
+class Param:
+    """A task parameter: its default, a validity check and the rule in words (for error messages)."""
+
+    default: Any
+    check: Callable[[Any], bool]
+    rule: str
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_real(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def positive_int(default: int) -> Param:
+    return Param(default, lambda v: _is_int(v) and v >= 1, "a positive integer")
+
+
+def non_negative(default: float) -> Param:
+    return Param(default, lambda v: _is_real(v) and v >= 0, "a number >= 0")
+
+
+def probability(default: float) -> Param:
+    return Param(default, lambda v: _is_real(v) and 0 <= v <= 1, "a number in [0, 1]")
+
+
+def choice(default: str, options: tuple[str, ...]) -> Param:
+    return Param(default, lambda v: v in options, f"one of {list(options)}")
+
+
 def mask_inactive_dims(xs: torch.Tensor, d_active: int | None) -> torch.Tensor:
     """Zero the coordinates >= d_active of xs (B, N, d): the curriculum's smaller problems (Garg et al.)."""
     if d_active is None or d_active >= xs.shape[-1]:
@@ -39,20 +75,51 @@ def mask_inactive_dims(xs: torch.Tensor, d_active: int | None) -> torch.Tensor:
 class Task(ABC):
     """A function class to learn in context.
 
-    Subclasses set ``name``, ``metric`` ("mse" or "accuracy"), ``default_baseline`` and
-    ``scored`` ("all" positions, or only the "last" one) and implement ``sample``.
+    Subclasses set ``name``, ``description``, ``metric`` ("mse" or "accuracy"),
+    ``default_baseline``, ``scored`` ("all" positions, or only the "last" one) and ``PARAMS``
+    (task keys besides ``n_dims``, with defaults), and implement ``sample``. Parameter values are
+    available as attributes (``self.sparsity``, ...).
     """
 
-    name: str = "task"
-    metric: str = "mse"
-    default_baseline: str = "least_squares"
-    scored: str = "all"
+    name: ClassVar[str] = "task"
+    description: ClassVar[str] = ""
+    metric: ClassVar[str] = "mse"
+    default_baseline: ClassVar[str] = "least_squares"
+    scored: ClassVar[str] = "all"
+    PARAMS: ClassVar[dict[str, Param]] = {}
 
-    def __init__(self, n_dims: int, **params):
-        if n_dims <= 0:
-            raise ValueError(f"n_dims must be positive, got {n_dims}")
+    def __init__(self, n_dims: int, **params: Any):
+        errors = self.param_errors({"n_dims": n_dims, **params})
+        if errors:
+            raise ValueError("; ".join(errors))
         self.n_dims = n_dims
-        self.params = params
+        self.params = {key: params.get(key, spec.default) for key, spec in self.PARAMS.items()}
+        for key, value in self.params.items():
+            setattr(self, key, value)
+
+    @classmethod
+    def param_errors(cls, params: dict) -> list[str]:
+        """Problems with a parameter dict (n_dims + task keys), as messages naming key and value."""
+        errors = []
+        n_dims = params.get("n_dims")
+        if not (_is_int(n_dims) and n_dims >= 1):
+            errors.append(f"n_dims must be a positive integer, got {n_dims!r}")
+        for key, value in params.items():
+            if key == "n_dims":
+                continue
+            if key not in cls.PARAMS:
+                errors.append(f"unknown parameter {key!r} = {value!r} for task kind {cls.name!r} (known: {sorted(cls.PARAMS)})")
+            elif not cls.PARAMS[key].check(value):
+                errors.append(f"parameter {key!r} must be {cls.PARAMS[key].rule}, got {value!r}")
+        if not errors:
+            values = {key: params.get(key, spec.default) for key, spec in cls.PARAMS.items()}
+            errors += cls.relation_errors(n_dims, values)
+        return errors
+
+    @classmethod
+    def relation_errors(cls, n_dims: int, values: dict) -> list[str]:
+        """Constraints between parameters (e.g. sparsity <= n_dims); override when needed."""
+        return []
 
     @property
     def x_dim(self) -> int:
@@ -61,6 +128,14 @@ class Task(ABC):
     @property
     def y_dim(self) -> int:
         return 1
+
+    def active_dims(self, d_active: int | None) -> int:
+        """The number of coordinates in use: d_active under a curriculum, else n_dims."""
+        if d_active is None:
+            return self.n_dims
+        if not 1 <= d_active <= self.n_dims:
+            raise ValueError(f"d_active must be in [1, {self.n_dims}], got {d_active!r}")
+        return d_active
 
     @abstractmethod
     def sample(
@@ -73,9 +148,14 @@ class Task(ABC):
         return 1.0
 
     def pointwise_error(self, preds: torch.Tensor, ys: torch.Tensor, d_active: int | None = None) -> torch.Tensor:
-        """Error per prompt and position, (B, N): normalised squared error (mean over dy), or 0/1 sign error."""
+        """Error per prompt and position, (B, N), mean over dy.
+
+        "mse": squared error / error_scale. "accuracy": sign error |sign(p) - sign(y)| / 2, i.e. 0 when
+        the signs agree, 1 when they differ and 1/2 for a prediction of exactly 0 (a coin flip's
+        expected error), so the zero predictor scores chance level.
+        """
         if self.metric == "accuracy":
-            return (torch.sign(preds) != torch.sign(ys)).float().mean(-1)
+            return (torch.sign(preds) - torch.sign(ys)).abs().mul(0.5).mean(-1)
         return (preds - ys).pow(2).mean(-1) / self.error_scale(d_active)
 
     def loss_mask(self, n_points: int) -> torch.Tensor:
@@ -84,3 +164,7 @@ class Task(ABC):
         if self.scored == "last":
             mask[:-1] = 0.0
         return mask
+
+    def baseline_params(self, baseline: str) -> dict:
+        """Parameters a baseline needs from this task (e.g. the noise variance for ``bayes``); config overrides."""
+        return {}

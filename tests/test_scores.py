@@ -1,0 +1,67 @@
+"""ICL regression score and bootstrap intervals on synthetic curves with known answers."""
+
+import numpy as np
+import pytest
+
+from hybrid_icl.scores import bootstrap_weights, curve_with_interval, icl_score, score_with_interval
+
+
+def test_score_is_one_for_reference_and_zero_for_zero_predictor():
+    k = np.arange(10)
+    zero = np.ones(10)
+    base = np.maximum(0.0, 1 - k / 5)
+    assert icl_score(base, zero, base) == pytest.approx(1.0)
+    assert icl_score(zero, zero, base) == pytest.approx(0.0)
+
+
+def test_score_of_halfway_curve_is_one_half_and_can_exceed_one():
+    zero = np.full(8, 2.0)
+    base = np.linspace(2.0, 0.5, 8)
+    halfway = zero + 0.5 * (base - zero)
+    assert icl_score(halfway, zero, base) == pytest.approx(0.5)
+    better = zero + 1.25 * (base - zero)
+    assert icl_score(better, zero, base) == pytest.approx(1.25)
+
+
+def test_score_matches_hand_computation():
+    model, zero, base = np.array([1.0, 0.6, 0.3]), np.array([1.0, 1.0, 1.0]), np.array([1.0, 0.5, 0.0])
+    # (0 - 0.4 - 0.7) / (0 - 0.5 - 1.0)
+    assert icl_score(model, zero, base) == pytest.approx(1.1 / 1.5)
+
+
+def test_bootstrap_weights_sum_to_one_and_resample_seeds():
+    w = bootstrap_weights(n_seeds=3, n_prompts=50, n_boot=200, seed=1)
+    assert w.shape == (200, 3, 50)
+    np.testing.assert_allclose(w.sum(axis=(1, 2)), 1.0)
+    # some replicates must drop a whole seed
+    assert (w.sum(axis=2) == 0).any()
+
+
+def test_interval_covers_mean_and_shrinks_with_more_prompts():
+    rng = np.random.default_rng(0)
+    widths = []
+    for n_prompts in (50, 800):
+        errors = rng.exponential(1.0, size=(1, n_prompts, 4))
+        weights = bootstrap_weights(1, n_prompts, 500, seed=2)
+        mean, low, high = curve_with_interval(errors, weights)
+        assert np.all(low <= mean) and np.all(mean <= high)
+        widths.append(np.mean(high - low))
+    assert widths[1] < widths[0] / 2.5  # ~ 1/sqrt(16) = 1/4
+
+
+def test_score_interval_coverage_of_known_truth():
+    """Errors drawn around curves whose true score is 0.8: the 95% interval covers it most of the time."""
+    rng = np.random.default_rng(3)
+    k = np.arange(6)
+    zero_true, base_true = np.ones(6), np.maximum(0.0, 1 - k / 4)
+    model_true = zero_true + 0.8 * (base_true - zero_true)
+    hits = 0
+    for trial in range(40):
+        noise = rng.normal(0, 0.3, size=(2, 200, 6))
+        model = model_true + noise
+        zero = zero_true + rng.normal(0, 0.3, size=(2, 200, 6))
+        base = base_true + 0.0 * noise
+        weights = bootstrap_weights(2, 200, 300, seed=trial)
+        score, low, high = score_with_interval(model, zero, base, weights)
+        hits += low <= 0.8 <= high
+    assert hits >= 33

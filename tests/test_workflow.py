@@ -1,0 +1,77 @@
+"""End to end: the smoke suite through Snakemake, incrementality, and config errors before any job."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import snakemake
+
+SMOKE = ["--cores", "2", "--configfile", "config/smoke.yaml"]
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    from conftest import copy_workflow
+
+    wf = copy_workflow(tmp_path_factory.mktemp("smoke") / "wf")
+    first = snakemake(wf, *SMOKE)
+    return wf, first
+
+
+def test_smoke_suite_produces_every_output(smoke_run):
+    wf, _ = smoke_run
+    out = wf / "results" / "smoke"
+    for name in ("icl_scores.csv", "icl_scores.md", "icl_scores.tex", "curves.csv"):
+        assert (out / "tables" / name).stat().st_size > 0
+    for fig in ("errors_linear", "loss_linear", "scores"):
+        for ext in ("pdf", "png"):
+            assert (out / "figures" / f"{fig}.{ext}").stat().st_size > 1000
+    scores = pd.read_csv(out / "tables" / "icl_scores.csv")
+    assert set(scores["model"]) == {"gpt2", "llama", "mamba"}
+    assert (scores["n_seeds"] == 2).all()
+    assert scores["score"].notna().all()
+    assert (scores["low"] <= scores["score"]).all() and (scores["score"] <= scores["high"]).all()
+    curves = pd.read_csv(out / "tables" / "curves.csv")
+    ls = curves[(curves["name"] == "least_squares")].sort_values("k")
+    # noiseless d=3: least squares is exact once k >= d
+    assert ls.loc[ls["k"] >= 3, "mean"].max() < 1e-6
+    for model in ("gpt2", "llama", "mamba"):
+        log = pd.read_csv(out / "runs" / "linear" / model / "s0" / "train_log.csv")
+        assert list(log.columns) == ["step", "loss", "d_active", "n_points", "lr", "wall_time"]
+        assert log["step"].iloc[-1] == 40
+
+
+def test_second_run_has_nothing_to_do(smoke_run):
+    wf, _ = smoke_run
+    again = snakemake(wf, *SMOKE)
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_changing_one_models_hyperparameter_retrains_only_its_runs(smoke_run, tmp_path):
+    wf, _ = smoke_run
+    config = yaml.safe_load((wf / "config" / "smoke.yaml").read_text())
+    config["models"]["llama"]["training"] = {"lr": 5.0e-4}
+    changed = wf / "config" / "smoke_changed.yaml"
+    changed.write_text(yaml.safe_dump(config))
+    dry = snakemake(wf, "-n", "--cores", "2", "--configfile", str(changed))
+    text = dry.stdout + dry.stderr
+    trained = re.findall(r"rule train:.*?wildcards: task=\w+, model=(\w+), seed=(\d+)", text, flags=re.S)
+    assert sorted(trained) == [("llama", "0"), ("llama", "1")], text
+
+
+def test_bad_config_stops_before_any_job_with_the_key_named(workflow_copy):
+    config = yaml.safe_load((workflow_copy / "config" / "smoke.yaml").read_text())
+    config["training"]["steps"] = -3
+    config["models"]["gpt2"]["d_model"] = 15
+    bad = workflow_copy / "config" / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config))
+    proc = snakemake(workflow_copy, "--cores", "1", "--configfile", str(bad), check=False)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "training.steps" in text and "-3" in text
+    assert "Traceback" not in text
+    assert not (workflow_copy / "results").exists()
