@@ -1,4 +1,4 @@
-"""Rule baselines: errors of every classical baseline of a task on its fixed prompts."""
+"""Rules baselines and ood_baselines: errors of every classical baseline on fixed prompts."""
 
 import time
 
@@ -12,13 +12,13 @@ from hybrid_icl.tasks import make_task
 sm = snakemake  # noqa: F821 - injected by Snakemake
 with job_log(sm.log[0]):
     task = make_task(sm.params.task["kind"], task_params(sm.params.task))
+    label = getattr(sm.wildcards, "ood", None) or sm.wildcards.task
+    scored = getattr(sm.params, "scored", None) or task.scored
     prompts = load_prompts(sm.input.prompts)
     frames = []
-    for label, name, params in sm.params.baselines:
+    for name_label, name, params in sm.params.baselines:
         started = time.time()
         errors = baseline_errors(task, prompts, name, params)
-        frames.append(
-            tidy_errors(errors, task.scored, task=sm.wildcards.task, seed=int(sm.wildcards.seed), baseline=label)
-        )
-        print(f"{label}: mean error {errors.mean():.4f} ({time.time() - started:.1f}s)")
+        frames.append(tidy_errors(errors, scored, task=label, seed=int(sm.wildcards.seed), baseline=name_label))
+        print(f"{name_label}: mean error {errors.mean():.4f} ({time.time() - started:.1f}s)")
     write_table(pd.concat(frames, ignore_index=True), sm.output[0])

@@ -65,3 +65,12 @@ def test_score_interval_coverage_of_known_truth():
         score, low, high = score_with_interval(model, zero, base, weights)
         hits += low <= 0.8 <= high
     assert hits >= 33
+
+
+def test_score_is_undefined_when_reference_equals_zero_predictor():
+    zero = np.ones(5)
+    assert np.isnan(icl_score(np.full(5, 0.5), zero, zero.copy()))
+    weights = bootstrap_weights(1, 10, 50)
+    errors = np.ones((1, 10, 5))
+    score, low, high = score_with_interval(errors * 0.5, errors, errors, weights)
+    assert np.isnan(score) and np.isnan(low) and np.isnan(high)

@@ -85,3 +85,26 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
             frame.to_parquet(tmp, index=False)
         else:
             frame.to_csv(tmp, index=False)
+
+
+def ood_task_config(entry: dict, tasks: dict) -> dict:
+    """The task config whose metric scores an OOD evaluation: the eval task's, else the training task's."""
+    return tasks[entry.get("eval_task") or entry["train"]]
+
+
+def ood_prompts(name: str, entry: dict, tasks: dict, seed: int, n_prompts: int) -> tuple[Prompts, str]:
+    """Fixed prompts of one OOD evaluation and which positions it scores ("all" or "last").
+
+    entry: {train: task, eval_task: task} (another task's prompts) or {train: task, shift: ..., params: {...}}.
+    """
+    from .shifts import scored_positions, shifted_prompts
+
+    if "shift" not in entry:
+        eval_name = entry["eval_task"]
+        prompts = eval_prompts(eval_name, tasks[eval_name], seed, n_prompts)
+        return prompts, make_task(tasks[eval_name]["kind"], task_params(tasks[eval_name])).scored
+    cfg = tasks[entry["train"]]
+    task = make_task(cfg["kind"], task_params(cfg))
+    gen = torch.Generator().manual_seed(stable_seed("ood", name, seed))
+    prompts = shifted_prompts(task, entry["shift"], entry.get("params") or {}, n_prompts, cfg["n_points"], gen)
+    return prompts, scored_positions(entry["shift"], task)

@@ -34,7 +34,7 @@ METRIC_LABELS = {"mse": "squared error (normalised)", "accuracy": "error rate (1
 def save(fig: plt.Figure, pdf: str | Path, png: str | Path) -> None:
     for path in (pdf, png):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path)
+        fig.savefig(path, bbox_inches="tight", dpi=200)
     plt.close(fig)
 
 
@@ -47,26 +47,57 @@ def error_curves_figure(curves: pd.DataFrame, task: str, metric: str = "mse", re
     """Mean error vs number of in-context examples, models solid and baselines dashed, with bands."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(4.6, 3.2))
-        mine = curves[curves["task"] == task]
-        models = model_order or list(dict.fromkeys(mine.loc[mine["kind"] == "model", "name"]))
-        model_colour = colour_map(models, MODEL_COLOURS)
-        baselines = list(dict.fromkeys(mine.loc[mine["kind"] == "baseline", "name"]))
-        base_colour = colour_map(baselines, BASELINE_COLOURS)
-        single_point = mine["k"].nunique() == 1
-        for name in baselines:
-            rows = mine[(mine["kind"] == "baseline") & (mine["name"] == name)]
-            label = f"{name} (reference)" if name == reference else name
-            draw(ax, rows, base_colour[name], label, dashed=True, single=single_point)
-        for name in models:
-            rows = mine[(mine["kind"] == "model") & (mine["name"] == name)]
-            if not rows.empty:
-                seeds = int(rows["n_seeds"].iloc[0])
-                draw(ax, rows, model_colour[name], f"{name} ({seeds} seed{'s' * (seeds > 1)})", single=single_point)
-        ax.set_xlabel("in-context examples k")
-        ax.set_ylabel(METRIC_LABELS.get(metric, metric))
-        ax.set_title(task)
-        ax.set_ylim(bottom=0)
+        error_curves_axes(ax, curves, task, metric, reference, model_order)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        return fig
+
+
+def error_curves_axes(ax, curves: pd.DataFrame, task: str, metric: str = "mse", reference: str | None = None,
+                      model_order: list[str] | None = None, seed_counts: bool = True) -> None:
+    """Draw one task's model and baseline curves on ``ax`` (colours stable across figures)."""
+    mine = curves[curves["task"] == task]
+    present = list(dict.fromkeys(mine.loc[mine["kind"] == "model", "name"]))
+    models = [m for m in (model_order or present) if m in present]
+    model_colour = colour_map(model_order or present, MODEL_COLOURS)
+    baselines = list(dict.fromkeys(mine.loc[mine["kind"] == "baseline", "name"]))
+    base_colour = colour_map(list(dict.fromkeys(curves.loc[curves["kind"] == "baseline", "name"])), BASELINE_COLOURS)
+    single_point = mine["k"].nunique() == 1
+    for name in baselines:
+        rows = mine[(mine["kind"] == "baseline") & (mine["name"] == name)]
+        label = f"{name} (reference)" if name == reference else name
+        draw(ax, rows, base_colour[name], label, dashed=True, single=single_point)
+    for name in models:
+        rows = mine[(mine["kind"] == "model") & (mine["name"] == name)]
+        seeds = int(rows["n_seeds"].iloc[0])
+        label = f"{name} ({seeds} seed{'s' * (seeds > 1)})" if seed_counts else name
+        draw(ax, rows, model_colour[name], label, single=single_point)
+    ax.set_xlabel(f"query after k = {int(mine['k'].iloc[0])} examples" if single_point else "in-context examples k")
+    ax.set_ylabel(METRIC_LABELS.get(metric, metric))
+    ax.set_title(task)
+    zero = mine[(mine["kind"] == "baseline") & (mine["name"] == "zero")]
+    # Keep the informative range: a few noisy estimators can spike far above the zero predictor.
+    top = 2.0 * zero["high"].max() if not zero.empty and metric == "mse" else None
+    ax.set_ylim(bottom=0, top=top)
+
+
+def ood_panels_figure(curves: pd.DataFrame, panels: dict[str, str], model_order: list[str]) -> plt.Figure:
+    """One error-curve panel per OOD evaluation (name -> metric), a shared legend below."""
+    n = max(1, len(panels))
+    cols = min(3, n)
+    rows = (n + cols - 1) // cols
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.7 * rows), squeeze=False)
+        for ax, (name, metric) in zip(axes.flat, panels.items()):
+            error_curves_axes(ax, curves, name, metric, None, model_order, seed_counts=False)
+        for ax in list(axes.flat)[len(panels):]:
+            ax.set_visible(False)
+        handles, labels = {}, []
+        for ax in axes.flat:
+            for h, label in zip(*ax.get_legend_handles_labels()):
+                handles.setdefault(label, h)
+        fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=4, frameon=False,
+                   bbox_to_anchor=(0.5, -0.02 - 0.03 * (len(handles) // 4)))
+        fig.tight_layout(rect=(0, 0.08, 1, 1))
         return fig
 
 

@@ -14,9 +14,12 @@ import numpy as np
 def icl_score(model: np.ndarray, zero: np.ndarray, base: np.ndarray) -> np.ndarray:
     """S = sum_k (e_model - e_zero) / sum_k (e_base - e_zero) over the last axis (k).
 
-    1 means as good as the reference baseline, 0 as good as predicting zero.
+    1 means as good as the reference baseline, 0 as good as predicting zero. Undefined (NaN) when
+    the reference is no better than the zero predictor (the denominator vanishes).
     """
-    return (model - zero).sum(-1) / (base - zero).sum(-1)
+    gain = (base - zero).sum(-1)
+    tiny = np.abs(gain) <= 1e-9 * np.maximum(np.abs(zero).sum(-1), 1e-300)
+    return np.where(tiny, np.nan, (model - zero).sum(-1) / np.where(tiny, 1.0, gain))
 
 
 def bootstrap_weights(n_seeds: int, n_prompts: int, n_boot: int, seed: int = 0) -> np.ndarray:
@@ -53,5 +56,7 @@ def score_with_interval(
     replicates = icl_score(
         resampled_curves(model, weights), resampled_curves(zero, weights), resampled_curves(base, weights)
     )
-    low, high = interval(replicates, confidence)
+    if not np.isfinite(point):
+        return point, np.nan, np.nan
+    low, high = interval(replicates[np.isfinite(replicates)], confidence)
     return point, float(low), float(high)

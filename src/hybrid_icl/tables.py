@@ -79,6 +79,8 @@ def summarise(
             zero = cube(task_base[(task_base["baseline"] == "zero")], paired)
             base = cube(ref_source, paired)
             score, low, high = score_with_interval(cube(mine, paired), zero, base, weights, confidence)
+            if not np.isfinite(score):
+                row["status"] = f"undefined: reference {ref['name']} is no better than zero"
             scores.append({**row, "n_seeds": len(paired), "score": score, "low": low, "high": high})
         for name, rows in task_base.groupby("baseline", sort=False):
             seeds = sorted(rows["seed"].unique())

@@ -91,6 +91,7 @@ def semantic_problems(config: dict) -> list[str]:
                     problems.append(
                         f"experiments[{i}].{key}: {value!r} is not defined under '{key}:' (defined: {sorted(known)})"
                     )
+    problems += ood_problems(config)
     if not problems:
         for task, model, _ in experiment_grid(config):
             settings = training_settings(config, task, model)
@@ -99,6 +100,57 @@ def semantic_problems(config: dict) -> list[str]:
                     f"training.warmup_steps: {settings['warmup_steps']} exceeds training.steps "
                     f"{settings['steps']} for {task}/{model}"
                 )
+    return problems
+
+
+def ood_problems(config: dict) -> list[str]:
+    """OOD entries must name defined, trained tasks with matching shapes, and applicable shifts."""
+    from .config import task_params
+    from .shifts import shift_problems
+    from .tasks import make_task
+    from .train import max_points
+
+    problems: list[str] = []
+    tasks, trained = config["tasks"], {t for t, _, _ in experiment_grid(config)}
+    for name, entry in (config.get("ood") or {}).items():
+        where = f"ood.{name}"
+        missing = [
+            f"{where}.{key}: task {entry[key]!r} is not defined under 'tasks:' (defined: {sorted(tasks)})"
+            for key in ("train", "eval_task")
+            if key in entry and entry[key] not in tasks
+        ]
+        missing += [
+            f"{where}.models: model {m!r} is not defined under 'models:'" for m in entry.get("models", [])
+            if m not in config["models"]
+        ]
+        if missing:
+            problems += missing
+            continue
+        if entry["train"] not in trained:
+            problems.append(f"{where}.train: no experiment trains a model on task {entry['train']!r}")
+        train_cfg = tasks[entry["train"]]
+        train_task = make_task(train_cfg["kind"], task_params(train_cfg))
+        if "eval_task" in entry:
+            eval_cfg = tasks[entry["eval_task"]]
+            eval_task = make_task(eval_cfg["kind"], task_params(eval_cfg))
+            if (eval_task.x_dim, eval_task.y_dim) != (train_task.x_dim, train_task.y_dim):
+                problems.append(
+                    f"{where}.eval_task: {entry['eval_task']!r} has (x_dim, y_dim) = {(eval_task.x_dim, eval_task.y_dim)}"
+                    f" but {entry['train']!r} has {(train_task.x_dim, train_task.y_dim)}"
+                )
+            longest = (eval_cfg.get("eval") or {}).get("n_points", eval_cfg["n_points"])
+            if longest > max_points(train_cfg):
+                problems.append(
+                    f"{where}.eval_task: prompts of {longest} points exceed the {max_points(train_cfg)} positions "
+                    f"models of {entry['train']!r} are built for (set tasks.{entry['train']}.eval.n_points)"
+                )
+        else:
+            problems += [
+                f"{where}.{p}"
+                for p in shift_problems(
+                    entry["shift"], entry.get("params") or {}, train_task, train_cfg["n_points"], max_points(train_cfg)
+                )
+            ]
     return problems
 
 

@@ -3,7 +3,8 @@
 # in STATE_DIR: config, keys, sockets, spool, logs, pid files. Nothing under /etc is touched, so
 # it can run beside a system munge/slurm. One node (this host, at 127.0.0.1) with all its CPUs,
 # its memory and one fake GPU (gres.conf: File=/dev/null), no accounting database; every finished
-# job is logged by jobcomp/filetxt to STATE_DIR/jobcomp.log (with its TRES, including gres/gpu).
+# job is logged by jobcomp/filetxt to STATE_DIR/jobcomp.log. (Without slurmdbd, gres/gpu cannot be
+# an accounting TRES; `squeue -O tres-per-job` shows a job's GPU request for MinJobAge seconds.)
 #
 #   tests/slurm/start.sh STATE_DIR        then   export SLURM_CONF=STATE_DIR/slurm.conf
 #   tests/slurm/stop.sh STATE_DIR
@@ -57,13 +58,12 @@ MpiDefault=none
 LaunchParameters=use_interactive_step
 SchedulerType=sched/backfill
 SelectType=select/cons_tres
-SelectTypeParameters=CR_Core_Memory
+# Cores are consumable, memory is not (a small CI runner must not leave jobs pending on --mem).
+SelectTypeParameters=CR_Core
 # No accounting database: sacct cannot answer, so the snakemake plugin must poll with squeue,
 # which sees a finished job for MinJobAge seconds.
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
-# gres/gpu in the TRES list, so the job log shows each job's GPU count.
-AccountingStorageTRES=gres/gpu
 JobCompType=jobcomp/filetxt
 JobCompLoc=$STATE/jobcomp.log
 MinJobAge=300
@@ -83,6 +83,13 @@ slurmd
 
 # --- wait until the node takes jobs ------------------------------------------------------------
 for _ in $(seq 1 60); do
+    for pidfile in slurmctld.pid slurmd.pid; do
+        if ! kill -0 "$(cat "$STATE/$pidfile" 2>/dev/null || echo 0)" 2>/dev/null; then
+            echo "start.sh: ${pidfile%.pid} is not running" >&2
+            tail -n 20 "$STATE"/log/*.log >&2 || true
+            exit 1
+        fi
+    done
     state=$(sinfo -h -N -n "$HOST" -o '%T' 2>/dev/null || true)
     case "$state" in
         idle*|mixed*) echo "slurm up: node $HOST is $state (SLURM_CONF=$SLURM_CONF)"; exit 0 ;;

@@ -83,14 +83,73 @@ def reference_of(task):
 
 
 def final_targets():
-    return (
+    targets = (
         [f"{OUT}/tables/icl_scores.csv", f"{OUT}/tables/icl_scores.md", f"{OUT}/figures/scores.pdf"]
         + expand(f"{OUT}/figures/errors_{{task}}.pdf", task=tasks_in_use())
         + expand(f"{OUT}/figures/loss_{{task}}.pdf", task=tasks_in_use())
     )
+    if config.get("ood"):
+        targets += [f"{OUT}/tables/ood_scores.csv", f"{OUT}/figures/ood.pdf"]
+    return targets
 
 
 def metric_of(task):
     from hybrid_icl.tasks import TASKS
 
     return TASKS[config["tasks"][task]["kind"]].metric
+
+
+def ood_runs():
+    """(ood, model, seed) of every OOD evaluation: each trained run of the entry's training task."""
+    return [
+        (name, m, s)
+        for name, entry in config.get("ood", {}).items()
+        for t, m, s in runs_of(entry["train"])
+        if m in entry.get("models", config["models"])
+    ]
+
+
+def ood_tasks(name):
+    entry = config["ood"][name]
+    names = {entry["train"], entry.get("eval_task", entry["train"])}
+    return {n: task_settings(config, n) for n in names}
+
+
+def ood_scoring_task(name):
+    entry = config["ood"][name]
+    return task_settings(config, entry.get("eval_task") or entry["train"])
+
+
+def ood_scored(name):
+    from hybrid_icl.shifts import scored_positions
+    from hybrid_icl.tasks import make_task
+    from hybrid_icl.config import task_params
+
+    cfg = ood_scoring_task(name)
+    return scored_positions(config["ood"][name].get("shift"), make_task(cfg["kind"], task_params(cfg)))
+
+
+def ood_baseline_specs(name):
+    entry = config["ood"][name]
+    specs = baseline_specs(entry.get("eval_task") or entry["train"])
+    reference = ood_reference(name)["name"]
+    if reference not in [label for label, _, _ in specs]:
+        specs.append((reference, reference, {}))
+    return specs
+
+
+def ood_reference(name):
+    entry = config["ood"][name]
+    reference = reference_of(entry.get("eval_task") or entry["train"])
+    if reference["kind"] == "model":  # a model reference is only defined in distribution
+        from hybrid_icl.tasks import TASKS
+
+        kind = ood_scoring_task(name)["kind"]
+        return {"kind": "baseline", "name": TASKS[kind].default_baseline}
+    return reference
+
+
+def ood_metric(name):
+    from hybrid_icl.tasks import TASKS
+
+    return TASKS[ood_scoring_task(name)["kind"]].metric

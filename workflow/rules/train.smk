@@ -16,5 +16,10 @@ rule train:
         gpu=training_resource("gpu"),
     log:
         OUT + "/logs/train/{task}/{model}/s{seed}.log",
+    # Between-workflow output cache (used only with --cache and SNAKEMAKE_OUTPUT_CACHE set): the
+    # key hashes the script, params (resolved run settings + training code hash) and upstream
+    # jobs, so another checkout or config asking for the same run reuses it instead of training.
+    # "omit-software": a pip venv and a conda env share entries. See docs/cluster.md.
+    cache: "omit-software"
     script:
         "../../scripts/train.py"

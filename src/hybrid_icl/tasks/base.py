@@ -168,3 +168,22 @@ class Task(ABC):
     def baseline_params(self, baseline: str) -> dict:
         """Parameters a baseline needs from this task (e.g. the noise variance for ``bayes``); config overrides."""
         return {}
+
+
+class FunctionTask(Task):
+    """A task whose prompt is x ~ N(0, I) (active dims) labelled by one random function per prompt.
+
+    Subclasses implement ``label``; ``sample`` draws the inputs, then the function. Separating the two
+    lets out-of-distribution shifts (hybrid_icl.shifts) change the inputs and keep the function class.
+    """
+
+    def sample(self, n_prompts, n_points, generator, d_active=None) -> Prompts:
+        from ._sampling import gaussian
+
+        d_act = self.active_dims(d_active)
+        xs = gaussian((n_prompts, n_points, self.n_dims), generator, d_act)
+        return Prompts(xs, self.label(xs, generator, d_act))
+
+    @abstractmethod
+    def label(self, xs: torch.Tensor, generator: torch.Generator, d_active: int) -> torch.Tensor:
+        """Draw one function per prompt and apply it: xs (B, N, d) -> ys (B, N, dy)."""

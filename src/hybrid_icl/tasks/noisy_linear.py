@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import torch
 
-from ._sampling import gaussian
-from .base import Prompts, Task, non_negative
+from .base import FunctionTask, non_negative
 
 
-class NoisyLinearRegression(Task):
+class NoisyLinearRegression(FunctionTask):
     name = "noisy_linear"
     description = "y = w.x + N(0, noise_var), x ~ N(0, I), w ~ N(0, I)"
     default_baseline = "bayes"
     PARAMS = {"noise_var": non_negative(0.1)}
 
-    def sample(self, n_prompts, n_points, generator, d_active=None) -> Prompts:
-        d_act = self.active_dims(d_active)
-        xs = gaussian((n_prompts, n_points, self.n_dims), generator, d_act)
+    def label(self, xs, generator, d_active):
+        n_prompts, n_points, _ = xs.shape
         w = torch.randn(n_prompts, self.n_dims, 1, generator=generator)
         noise = torch.randn(n_prompts, n_points, 1, generator=generator) * self.noise_var**0.5
-        return Prompts(xs, xs @ w + noise)
+        return xs @ w + noise
 
     def error_scale(self, d_active=None) -> float:
         return float(self.active_dims(d_active)) + self.noise_var

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import torch
 
-from ._sampling import gaussian
-from .base import Prompts, Task, choice, positive_int
+from .base import FunctionTask, choice, positive_int
 
 
-class ReluNetRegression(Task):
+class ReluNetRegression(FunctionTask):
     name = "relu_net"
     description = "y = s * a . relu(W x), 2-layer ReLU net with N(0, 1) weights, `hidden` units"
     default_baseline = "gd_net"
@@ -22,12 +21,10 @@ class ReluNetRegression(Task):
     def output_scale(self) -> float:
         return (2.0 / self.hidden) ** 0.5 if self.scale == "garg" else 1.0
 
-    def sample(self, n_prompts, n_points, generator, d_active=None) -> Prompts:
-        d_act = self.active_dims(d_active)
-        xs = gaussian((n_prompts, n_points, self.n_dims), generator, d_act)
-        w1 = torch.randn(n_prompts, self.n_dims, self.hidden, generator=generator)
-        a = torch.randn(n_prompts, self.hidden, 1, generator=generator)
-        return Prompts(xs, torch.relu(xs @ w1) @ a * self.output_scale)
+    def label(self, xs, generator, d_active):
+        w1 = torch.randn(xs.shape[0], self.n_dims, self.hidden, generator=generator)
+        a = torch.randn(xs.shape[0], self.hidden, 1, generator=generator)
+        return torch.relu(xs @ w1) @ a * self.output_scale
 
     def error_scale(self, d_active=None) -> float:
         # E[y^2] = s^2 * hidden * E[relu(N(0, |x|^2))^2] = s^2 * hidden * d_active / 2 (exact).

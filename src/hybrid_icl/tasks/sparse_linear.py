@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import torch
 
-from ._sampling import gaussian, subset_mask
-from .base import Prompts, Task, positive_int
+from ._sampling import subset_mask
+from .base import FunctionTask, positive_int
 
 
-class SparseLinearRegression(Task):
+class SparseLinearRegression(FunctionTask):
     name = "sparse_linear"
     description = "y = w.x, x ~ N(0, I), w with `sparsity` non-zero N(0, 1) coordinates (Garg et al. 2022)"
     default_baseline = "lasso"
@@ -20,12 +20,10 @@ class SparseLinearRegression(Task):
             return [f"parameter 'sparsity' = {values['sparsity']} exceeds n_dims = {n_dims}"]
         return []
 
-    def sample(self, n_prompts, n_points, generator, d_active=None) -> Prompts:
-        d_act = self.active_dims(d_active)
-        xs = gaussian((n_prompts, n_points, self.n_dims), generator, d_act)
-        w = torch.randn(n_prompts, self.n_dims, generator=generator)
-        w = w * subset_mask(n_prompts, self.n_dims, self.sparsity, d_act, generator)
-        return Prompts(xs, xs @ w.unsqueeze(-1))
+    def label(self, xs, generator, d_active):
+        w = torch.randn(xs.shape[0], self.n_dims, generator=generator)
+        w = w * subset_mask(xs.shape[0], self.n_dims, self.sparsity, d_active, generator)
+        return xs @ w.unsqueeze(-1)
 
     def error_scale(self, d_active=None) -> float:
         # E[y^2] = number of non-zero coordinates (capped by the active dims under a curriculum).

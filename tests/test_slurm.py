@@ -1,0 +1,162 @@
+"""The smoke suite on a real (single-node, throw-away) SLURM cluster through profiles/slurm.
+
+tests/slurm/install.sh installs Debian's slurm-wlm and munge (needs root and apt-get; skipped
+otherwise), tests/slurm/start.sh starts munged, slurmctld and slurmd with every file in a temp
+dir, and tests/slurm/stop.sh stops them again, also when the test fails. The node declares one
+fake GPU (gres.conf File=/dev/null) and the cluster has no accounting database, so this also
+checks the profile's `slurm-status-command: squeue` and the mapping of `resources: gpu` to a
+GPU request.
+
+    python -m pytest -m slurm tests/test_slurm.py
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_workflow
+
+pytestmark = [pytest.mark.slurm, pytest.mark.slow]
+
+HELPERS = ROOT / "tests" / "slurm"
+SMOKE_RUNS = [("linear", model, seed) for model in ("gpt2", "llama", "mamba") for seed in (0, 1)]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+@pytest.fixture(scope="module")
+def slurm_cluster(tmp_path_factory):
+    """SLURM_CONF of a running one-node cluster; the daemons stop at the end of the module."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("SLURM test: Linux only")
+    daemons = ("munged", "slurmctld", "slurmd", "sbatch")
+    installed = all(shutil.which(d) or Path("/usr/sbin", d).exists() for d in daemons)
+    if not installed:
+        if os.geteuid() != 0:
+            pytest.skip("SLURM test: slurm-wlm/munge are not installed and installing them needs root")
+        if not shutil.which("apt-get"):
+            pytest.skip("SLURM test: slurm-wlm/munge are not installed and apt-get is not available")
+    try:
+        proc = subprocess.run(
+            ["bash", str(HELPERS / "install.sh")], capture_output=True, text=True, timeout=900
+        )
+    except subprocess.TimeoutExpired:
+        pytest.skip("SLURM test: installing slurm-wlm and munge timed out")
+    if proc.returncode != 0:
+        pytest.skip(f"SLURM test: installing slurm-wlm and munge failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+
+    state = tmp_path_factory.mktemp("slurm")
+    env = {
+        **os.environ,
+        "SLURMCTLD_PORT": str(_free_port()),
+        "SLURMD_PORT": str(_free_port()),
+    }
+    try:
+        started = subprocess.run(
+            ["bash", str(HELPERS / "start.sh"), str(state)], capture_output=True, text=True, env=env, timeout=120
+        )
+        if started.returncode != 0:
+            pytest.fail(f"could not start SLURM:\n{started.stdout}\n{started.stderr}")
+        yield state / "slurm.conf"
+    finally:
+        subprocess.run(["bash", str(HELPERS / "stop.sh"), str(state)], capture_output=True, text=True, timeout=60)
+
+
+def _slurm_env(slurm_conf: Path) -> dict:
+    venv_bin = str(Path(sys.executable).parent)
+    # Jobs run under slurmd with the submitting environment (sbatch --export=ALL): the venv's
+    # python and snakemake must come first on PATH there too.
+    path = os.pathsep.join([venv_bin, "/usr/sbin", "/usr/bin", os.environ.get("PATH", "")])
+    return {**os.environ, "PATH": path, "SLURM_CONF": str(slurm_conf)}
+
+
+def _squeue_jobs(env: dict) -> list[dict]:
+    """Every job the controller still remembers (finished ones stay for MinJobAge = 300 s)."""
+    fmt = "JobID:|,State:|,Comment:|,tres-per-job:|,tres-per-node:|,NumCPUs:"
+    out = subprocess.run(
+        ["squeue", "--states=all", "--noheader", "-O", fmt], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    jobs = []
+    for line in out.splitlines():
+        if not line.strip():
+            continue
+        job_id, state, comment, per_job, per_node, cpus = (field.strip() for field in line.split("|"))
+        jobs.append(
+            {"id": job_id, "state": state, "comment": comment, "gres": f"{per_job} {per_node}", "cpus": cpus}
+        )
+    return jobs
+
+
+def test_smoke_suite_runs_on_slurm_with_gpu_requests_for_training(slurm_cluster, tmp_path):
+    wf = copy_workflow(tmp_path / "wf")
+    env = _slurm_env(slurm_cluster)
+    args = [
+        str(Path(sys.executable).with_name("snakemake")),
+        "--profile", str(ROOT / "profiles" / "slurm"),
+        "--configfile", "config/smoke.yaml",
+        # CI: poll often (the profile keeps the plugin's cluster-friendly defaults otherwise)
+        "--slurm-init-seconds-before-status-checks", "2",
+        "--latency-wait", "5",
+        "--jobs", "4",
+        "--slurm-keep-successful-logs",
+    ]  # fmt: skip
+    try:
+        proc = subprocess.run(args, cwd=wf, env=env, capture_output=True, text=True, timeout=1200)
+    except subprocess.TimeoutExpired as err:
+        log_dir = slurm_cluster.parent / "log"
+        pytest.fail(
+            f"snakemake on SLURM timed out\n{err.stdout}\n{err.stderr}\n"
+            f"slurmctld:\n{_tail(log_dir / 'slurmctld.log')}\nslurmd:\n{_tail(log_dir / 'slurmd.log')}"
+        )
+    if proc.returncode != 0:
+        slurm_logs = "\n".join(
+            f"--- {p}\n{_tail(p)}" for p in sorted((wf / ".snakemake" / "slurm_logs").rglob("*.log"))
+        )
+        pytest.fail(f"snakemake on SLURM failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}\n{slurm_logs}")
+    output = proc.stdout + proc.stderr
+    assert "squeue" in output or "sacct" not in output, "expected the profile's squeue status command"
+
+    out = wf / "results" / "smoke"
+    for name in ("tables/icl_scores.csv", "tables/icl_scores.md", "figures/scores.pdf",
+                 "figures/errors_linear.pdf", "figures/loss_linear.pdf"):  # fmt: skip
+        assert (out / name).stat().st_size > 0, name
+    for task, model, seed in SMOKE_RUNS:
+        assert (out / "runs" / task / model / f"s{seed}" / "model.pt").stat().st_size > 0
+
+    # What SLURM itself recorded: every rule instance was a SLURM job; training jobs asked for a
+    # GPU (--gpus=1 -> tres-per-job gres:gpu:1), all others did not.
+    jobs = _squeue_jobs(env)
+    assert jobs, "squeue shows no jobs"
+    assert all(job["state"] == "COMPLETED" for job in jobs), jobs
+    train = [job for job in jobs if job["comment"].startswith("rule_train_")]
+    other = [job for job in jobs if not job["comment"].startswith("rule_train_")]
+    assert len(train) == len(SMOKE_RUNS), train
+    assert {"eval_set", "baselines", "evaluate", "score"} <= {
+        job["comment"].split("_wildcards")[0].removeprefix("rule_") for job in other
+    }, other
+    for job in train:
+        assert "gpu:1" in job["gres"], job
+    for job in other:
+        assert "gpu" not in job["gres"], job
+
+    # jobcomp/filetxt logged each finished job too (a second witness that they ran under slurmd)
+    jobcomp = (slurm_cluster.parent / "jobcomp.log").read_text()
+    assert jobcomp.count("JobState=COMPLETED") >= len(jobs)
