@@ -108,3 +108,25 @@ def ood_prompts(name: str, entry: dict, tasks: dict, seed: int, n_prompts: int) 
     gen = torch.Generator().manual_seed(stable_seed("ood", name, seed))
     prompts = shifted_prompts(task, entry["shift"], entry.get("params") or {}, n_prompts, cfg["n_points"], gen)
     return prompts, scored_positions(entry["shift"], task)
+
+
+@torch.no_grad()
+def snapshot_errors(payload: dict, task: Task, prompts: Prompts, batch_size: int = 256) -> pd.DataFrame:
+    """Mean error over the scored positions per prompt, for every kept training snapshot.
+
+    Returns a tidy table with columns step, prompt, error (the final weights count as the last step).
+    """
+    from .models import build_model
+    from .train import max_points
+
+    run = payload["run"]
+    model = build_model(run["model"], task.x_dim, task.y_dim, max_points=max_points(run["task"])).eval()
+    weights = dict(payload.get("snapshots") or {})
+    weights[payload["summary"]["steps_done"]] = payload["state_dict"]
+    mask = task.loss_mask(prompts.ys.shape[1]).numpy().astype(bool)
+    frames = []
+    for step in sorted(weights):
+        model.load_state_dict(weights[step])
+        errors = model_errors(model, task, prompts, batch_size)[:, mask].mean(axis=1)
+        frames.append(pd.DataFrame({"step": step, "prompt": np.arange(len(errors)), "error": errors}))
+    return pd.concat(frames, ignore_index=True)

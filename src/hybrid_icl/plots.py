@@ -159,3 +159,25 @@ def score_heatmap_figure(scores: pd.DataFrame) -> plt.Figure:
         fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02, label="ICL regression score")
         ax.set_title("ICL regression score (1 = reference baseline, 0 = zero predictor)")
         return fig
+
+
+def progress_figure(progress: pd.DataFrame, task: str, model_order: list[str] | None = None) -> plt.Figure:
+    """Error (mean over context lengths) vs training step per model with bands; baselines as flat lines."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(4.6, 3.2))
+        present = list(dict.fromkeys(progress.loc[progress["kind"] == "model", "name"]))
+        colours = colour_map(model_order or present, MODEL_COLOURS)
+        baselines = progress[progress["kind"] == "baseline"]
+        base_colour = colour_map(list(baselines["name"]), BASELINE_COLOURS)
+        for _, row in baselines.iterrows():
+            ax.axhline(row["mean"], color=base_colour[row["name"]], ls="--", lw=1.0, label=row["name"])
+        for name in [m for m in (model_order or present) if m in present]:
+            rows = progress[(progress["kind"] == "model") & (progress["name"] == name)]
+            ax.plot(rows["step"], rows["mean"], marker="o", ms=2.5, color=colours[name], lw=1.5, label=name)
+            ax.fill_between(rows["step"], rows["low"], rows["high"], color=colours[name], alpha=0.2, lw=0)
+        ax.set_xlabel("training step")
+        ax.set_ylabel("error, mean over k")
+        ax.set_title(f"{task}: in-context error during training")
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        return fig

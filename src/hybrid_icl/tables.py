@@ -149,3 +149,31 @@ def scores_latex(scores: pd.DataFrame) -> str:
         r"\end{tabular}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def progress_summary(models: pd.DataFrame, baselines: pd.DataFrame, n_boot: int = 1000,
+                     confidence: float = 0.95) -> pd.DataFrame:
+    """Error (mean over scored positions) vs training step per model, with intervals over seeds and prompts.
+
+    models: columns model, seed, step, prompt, error. baselines: tidy baseline errors of the task
+    (columns seed, baseline, prompt, k, error), summarised as flat lines (step = -1).
+    Returns columns kind, name, step, mean, low, high, n_seeds.
+    """
+    rows = []
+    for model, frame in models.groupby("model", sort=False):
+        seeds = sorted(frame["seed"].unique())
+        errors = cube(frame.rename(columns={"step": "k"}), seeds)
+        weights = bootstrap_weights(len(seeds), errors.shape[1], n_boot, seed=len(rows))
+        mean, low, high = curve_with_interval(errors, weights, confidence)
+        steps = positions(frame.rename(columns={"step": "k"}))
+        rows.append(pd.DataFrame({"kind": "model", "name": model, "step": steps, "mean": mean, "low": low,
+                                  "high": high, "n_seeds": len(seeds)}))
+    for name, frame in baselines.groupby("baseline", sort=False):
+        per_prompt = frame.groupby(["seed", "prompt"], as_index=False)["error"].mean().assign(k=-1)
+        seeds = sorted(per_prompt["seed"].unique())
+        errors = cube(per_prompt, seeds)
+        weights = bootstrap_weights(len(seeds), errors.shape[1], n_boot, seed=len(rows))
+        mean, low, high = curve_with_interval(errors, weights, confidence)
+        rows.append(pd.DataFrame({"kind": "baseline", "name": name, "step": [-1], "mean": mean, "low": low,
+                                  "high": high, "n_seeds": len(seeds)}))
+    return pd.concat(rows, ignore_index=True)

@@ -88,6 +88,7 @@ def final_targets():
         + expand(f"{OUT}/figures/errors_{{task}}.pdf", task=tasks_in_use())
         + expand(f"{OUT}/figures/loss_{{task}}.pdf", task=tasks_in_use())
     )
+    targets += expand(f"{OUT}/figures/progress_{{task}}.pdf", task=progress_tasks())
     if config.get("ood"):
         targets += [f"{OUT}/tables/ood_scores.csv", f"{OUT}/figures/ood.pdf"]
     return targets
@@ -153,3 +154,15 @@ def ood_metric(name):
     from hybrid_icl.tasks import TASKS
 
     return TASKS[ood_scoring_task(name)["kind"]].metric
+
+
+def progress_tasks():
+    """Tasks whose runs keep training snapshots (training.snapshot_every set for every run)."""
+    return [
+        task
+        for task in tasks_in_use()
+        if all(
+            training_settings(config, t, m).get("snapshot_every")
+            for t, m, _ in runs_of(task)
+        )
+    ]
