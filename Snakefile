@@ -14,7 +14,6 @@ if not workflow.overwrite_configfiles:
     configfile: "config/config.yaml"
 
 
-
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
@@ -22,9 +21,10 @@ include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/ood.smk"
 include: "workflow/rules/progress.smk"
+include: "workflow/rules/architectures.smk"
 
 
 rule all:
+    default_target: True
     input:
         final_targets(),
-    default_target: True

@@ -3,6 +3,9 @@
 File layout: one line holding the SHA-256 of the payload in hex, then the payload (a
 ``torch.save`` of the training state). Files are written atomically; a torn or corrupt file fails
 its checksum and is skipped in favour of the previous good one.
+
+Fault injection (tests only, inert unless set): ``HYBRID_ICL_FAULT=kill_during_checkpoint:<step>``
+makes the process SIGKILL itself half-way through writing the temporary file of checkpoint <step>.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ import errno
 import hashlib
 import io
 import logging
+import os
 import re
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +27,7 @@ from .atomic import atomic_path
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^ckpt_(\d{9})\.pt$")
+FAULT_ENV = "HYBRID_ICL_FAULT"
 
 
 class CheckpointWriteError(RuntimeError):
@@ -53,6 +59,7 @@ def save_checkpoint(folder: Path, step: int, state: dict[str, Any], keep: int = 
     blob = encode(state)
     try:
         with atomic_path(target) as tmp:
+            inject_fault(step, tmp, blob)
             tmp.write_bytes(blob)
     except OSError as err:
         reason = "the disk is full" if err.errno == errno.ENOSPC else err.strerror or str(err)
@@ -65,6 +72,17 @@ def save_checkpoint(folder: Path, step: int, state: dict[str, Any], keep: int = 
     return target
 
 
+def inject_fault(step: int, tmp: Path, blob: bytes) -> None:
+    """Test hook: write half of ``blob`` to ``tmp`` and SIGKILL this process, if ``FAULT_ENV`` asks for ``step``."""
+    if os.environ.get(FAULT_ENV) != f"kill_during_checkpoint:{step}":
+        return
+    with open(tmp, "wb") as fh:
+        fh.write(blob[: len(blob) // 2])
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def list_checkpoints(folder: Path) -> list[Path]:
     """Checkpoint files in ``folder``, oldest first."""
     folder = Path(folder)
@@ -74,7 +92,12 @@ def list_checkpoints(folder: Path) -> list[Path]:
 
 
 def load_latest(folder: Path) -> dict[str, Any] | None:
-    """The newest checkpoint that passes its checksum, or None. Corrupt files are renamed aside."""
+    """The newest checkpoint that passes its checksum, or None. Corrupt files are renamed aside.
+
+    Temporary files left by interrupted writes (``.ckpt_*.tmp``) are removed.
+    """
+    for stale in Path(folder).glob(".ckpt_*.tmp"):
+        stale.unlink(missing_ok=True)
     for path in reversed(list_checkpoints(folder)):
         try:
             return decode(path.read_bytes())

@@ -14,6 +14,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .atomic import atomic_path  # noqa: E402
+
 STYLE = {
     "font.size": 9,
     "axes.titlesize": 10,
@@ -32,9 +34,10 @@ METRIC_LABELS = {"mse": "squared error (normalised)", "accuracy": "error rate (1
 
 
 def save(fig: plt.Figure, pdf: str | Path, png: str | Path) -> None:
+    """Write the figure as PDF and PNG, each atomically (never a half-written file under its name)."""
     for path in (pdf, png):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, bbox_inches="tight", dpi=200)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=Path(path).suffix.lstrip("."), bbox_inches="tight", dpi=200)
     plt.close(fig)
 
 

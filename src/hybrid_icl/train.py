@@ -8,11 +8,12 @@ weights and log, bit for bit on CPU, as an uninterrupted run.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import pandas as pd
 import torch
 
 from .atomic import atomic_path, atomic_write_text
-from .checkpoint import load_latest, save_checkpoint
+from .checkpoint import CheckpointWriteError, load_latest, save_checkpoint
 from .config import TRAINING_DEFAULTS, run_key, stable_seed, task_params
 from .curriculum import Curriculum
 from .device import pick_device
@@ -124,69 +125,70 @@ def train_run(
     window_steps = 0
     status, message = "completed", ""
     model.train()
-    while state.step < total:
-        step = state.step
-        d_active, n_points = curriculum.at(step)
-        for group in optimizer.param_groups:
-            group["lr"] = learning_rate(step, settings)
-        batch = task.sample(int(settings["batch_size"]), n_points, data_gen, d_active=d_active).to(device)
-        loss = weighted_loss(task, model(batch.xs, batch.ys), batch.ys, d_active)
-        loss_value = float(loss.detach())
-        if not math.isfinite(loss_value):
-            status = "diverged"
-            message = (
-                f"run {run['task_name']}/{run['model_name']}/s{run['seed']} diverged at step {step}: "
-                f"loss is {loss_value}; last finite loss {state.last_finite_loss}"
-            )
-            progress(f"ERROR: {message}")
-            break
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        if settings.get("grad_clip"):
-            torch.nn.utils.clip_grad_norm_(model.parameters(), float(settings["grad_clip"]))
-        optimizer.step()
+    with explain_resource_errors(run, state, progress):
+        while state.step < total:
+            step = state.step
+            d_active, n_points = curriculum.at(step)
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate(step, settings)
+            batch = task.sample(int(settings["batch_size"]), n_points, data_gen, d_active=d_active).to(device)
+            loss = weighted_loss(task, model(batch.xs, batch.ys), batch.ys, d_active)
+            loss_value = float(loss.detach())
+            if not math.isfinite(loss_value):
+                status = "diverged"
+                message = (
+                    f"run {run_label(run)} diverged at step {step}: "
+                    f"loss is {loss_value}; last finite loss {state.last_finite_loss}"
+                )
+                progress(f"ERROR: {message}")
+                break
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if settings.get("grad_clip"):
+                torch.nn.utils.clip_grad_norm_(model.parameters(), float(settings["grad_clip"]))
+            optimizer.step()
 
-        state.step = step + 1
-        state.last_finite_loss = loss_value
-        state.window.append(loss_value)
-        window_steps += 1
-        if state.step % int(settings["log_every"]) == 0 or state.step == total:
-            now = time.time()
-            state.elapsed = now - started
-            rate = window_steps / max(now - window_start, 1e-9)
-            state.rows.append(
-                {
-                    "step": state.step,
-                    "loss": sum(state.window) / len(state.window),
-                    "d_active": d_active,
-                    "n_points": n_points,
-                    "lr": optimizer.param_groups[0]["lr"],
-                    "wall_time": round(state.elapsed, 3),
-                }
-            )
-            state.window = []
-            eta = (total - state.step) / max(rate, 1e-9)
-            progress(
-                f"step {state.step}/{total} loss {state.rows[-1]['loss']:.4f} d={d_active} n={n_points} "
-                f"{rate:.1f} steps/s ETA {format_duration(eta)}"
-            )
-            window_start, window_steps = now, 0
-        if settings.get("snapshot_every") and state.step % int(settings["snapshot_every"]) == 0:
-            save_snapshot(resume_dir, state.step, model)
-        if state.step % int(settings["checkpoint_every"]) == 0 and state.step < total:
-            state.elapsed = time.time() - started
-            save_checkpoint(
-                resume_dir,
-                state.step,
-                {
-                    "model": model.state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "data_rng": data_gen.get_state(),
-                    "torch_rng": torch.get_rng_state(),
-                    "train_state": state,
-                },
-                keep=int(settings["keep_checkpoints"]),
-            )
+            state.step = step + 1
+            state.last_finite_loss = loss_value
+            state.window.append(loss_value)
+            window_steps += 1
+            if state.step % int(settings["log_every"]) == 0 or state.step == total:
+                now = time.time()
+                state.elapsed = now - started
+                rate = window_steps / max(now - window_start, 1e-9)
+                state.rows.append(
+                    {
+                        "step": state.step,
+                        "loss": sum(state.window) / len(state.window),
+                        "d_active": d_active,
+                        "n_points": n_points,
+                        "lr": optimizer.param_groups[0]["lr"],
+                        "wall_time": round(state.elapsed, 3),
+                    }
+                )
+                state.window = []
+                eta = (total - state.step) / max(rate, 1e-9)
+                progress(
+                    f"step {state.step}/{total} loss {state.rows[-1]['loss']:.4f} d={d_active} n={n_points} "
+                    f"{rate:.1f} steps/s ETA {format_duration(eta)}"
+                )
+                window_start, window_steps = now, 0
+            if settings.get("snapshot_every") and state.step % int(settings["snapshot_every"]) == 0:
+                save_snapshot(resume_dir, state.step, model)
+            if state.step % int(settings["checkpoint_every"]) == 0 and state.step < total:
+                state.elapsed = time.time() - started
+                save_checkpoint(
+                    resume_dir,
+                    state.step,
+                    {
+                        "model": model.state_dict(),
+                        "optimizer": optimizer.state_dict(),
+                        "data_rng": data_gen.get_state(),
+                        "torch_rng": torch.get_rng_state(),
+                        "train_state": state,
+                    },
+                    keep=int(settings["keep_checkpoints"]),
+                )
 
     summary = {
         "status": status,
@@ -198,6 +200,37 @@ def train_run(
     }
     write_outputs(run, model, state, summary, model_path, log_path, load_snapshots(resume_dir))
     return summary
+
+
+def run_label(run: dict) -> str:
+    return f"{run['task_name']}/{run['model_name']}/s{run['seed']}"
+
+
+OOM_MESSAGES = ("out of memory", "can't allocate memory")  # torch CUDA / CPU allocator
+
+
+def is_out_of_memory(err: BaseException) -> bool:
+    """Python (MemoryError) or torch allocator (RuntimeError, CUDA or CPU) memory exhaustion."""
+    text = str(err).lower()
+    return isinstance(err, MemoryError) or (isinstance(err, RuntimeError) and any(m in text for m in OOM_MESSAGES))
+
+
+@contextlib.contextmanager
+def explain_resource_errors(run: dict, state: TrainState, progress: Callable[[str], None]) -> Iterator[None]:
+    """Say which run failed for lack of memory or disk, at which step, and what to do; the error still fails the job."""
+    try:
+        yield
+    except CheckpointWriteError as err:
+        progress(f"ERROR: run {run_label(run)} stopped at step {state.step}: {err}")
+        raise
+    except (MemoryError, RuntimeError) as err:
+        if is_out_of_memory(err):
+            progress(
+                f"ERROR: run {run_label(run)} ran out of memory at step {state.step}: reduce "
+                "training.batch_size (or the model size) or give the job more memory (training.mem_mb), "
+                "then rerun the same target to resume from the last checkpoint"
+            )
+        raise
 
 
 def claim_resume_dir(resume_dir: Path, key: str, progress: Callable[[str], None]) -> None:

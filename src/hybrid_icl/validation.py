@@ -33,7 +33,9 @@ def load_schema(path: Path = SCHEMA_PATH) -> dict:
 
 
 def key_path(parts) -> str:
-    return ".".join(str(p) for p in parts) or "(top level)"
+    """("experiments", 0, "tasks") -> "experiments[0].tasks", the form the semantic checks use."""
+    text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
+    return text or "(top level)"
 
 
 def schema_problems(config: dict, schema: dict | None = None) -> list[str]:
@@ -59,11 +61,14 @@ def semantic_problems(config: dict) -> list[str]:
     """Checks beyond the schema; assumes the schema passed."""
     from .baselines import validate_baseline_config
     from .models import validate_model_config
-    from .tasks import validate_task_config
+    from .tasks import TASKS, validate_task_config
 
     problems: list[str] = []
     tasks, models = config["tasks"], config["models"]
     for name, spec in tasks.items():
+        if spec["kind"] not in TASKS:
+            problems.append(f"tasks.{name}.kind: unknown task kind {spec['kind']!r} (known: {', '.join(sorted(TASKS))})")
+            continue
         problems += validate_task_config(name, spec["kind"], task_keys(spec))
         problems += curriculum_problems(name, spec)
         entries = [{"name": b} if isinstance(b, str) else b for b in spec.get("baselines", [])]
@@ -91,9 +96,10 @@ def semantic_problems(config: dict) -> list[str]:
                     problems.append(
                         f"experiments[{i}].{key}: {value!r} is not defined under '{key}:' (defined: {sorted(known)})"
                     )
-    problems += ood_problems(config)
+    if not problems:  # the checks below build tasks, so they need valid task configs
+        problems += ood_problems(config)
     if not problems:
-        for task, model, _ in experiment_grid(config):
+        for task, model in dict.fromkeys((t, m) for t, m, _ in experiment_grid(config)):
             settings = training_settings(config, task, model)
             if settings["warmup_steps"] > settings["steps"]:
                 problems.append(

@@ -6,7 +6,8 @@
 # job is logged by jobcomp/filetxt to STATE_DIR/jobcomp.log. (Without slurmdbd, gres/gpu cannot be
 # an accounting TRES; `squeue -O tres-per-job` shows a job's GPU request for MinJobAge seconds.)
 #
-#   tests/slurm/start.sh STATE_DIR        then   export SLURM_CONF=STATE_DIR/slurm.conf
+#   tests/slurm/start.sh STATE_DIR
+#   export SLURM_CONF=STATE_DIR/slurm.conf PATH=STATE_DIR/bin:$PATH
 #   tests/slurm/stop.sh STATE_DIR
 #
 # Ports: SLURMCTLD_PORT (default 6817) and SLURMD_PORT (default 6818).
@@ -61,12 +62,12 @@ SelectType=select/cons_tres
 # Cores are consumable, memory is not (a small CI runner must not leave jobs pending on --mem).
 SelectTypeParameters=CR_Core
 # No accounting database: sacct cannot answer, so the snakemake plugin must poll with squeue,
-# which sees a finished job for MinJobAge seconds.
+# which sees a finished job for MinJobAge seconds (long here: the test reads them all at the end).
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/filetxt
 JobCompLoc=$STATE/jobcomp.log
-MinJobAge=300
+MinJobAge=3600
 ReturnToService=2
 SchedulerParameters=sched_interval=2
 GresTypes=gpu
@@ -76,6 +77,18 @@ CONF
 # A fake GPU: scheduling works, the job sees no device (CUDA_VISIBLE_DEVICES is set, though).
 echo "NodeName=$HOST Name=gpu File=/dev/null" > "$STATE/gres.conf"
 export SLURM_CONF="$STATE/slurm.conf"
+
+# --- an srun that finds this cluster ------------------------------------------------------------
+# Inside a job, snakemake-executor-plugin-slurm-jobstep (0.6.x) runs the rule with a nested srun
+# after deleting every SLURM_* variable but the job's identity, SLURM_CONF included; with the
+# config outside /etc/slurm that srun finds no cluster. Put STATE_DIR/bin first on PATH.
+mkdir -p "$STATE/bin"
+cat > "$STATE/bin/srun" <<SHIM
+#!/bin/sh
+export SLURM_CONF="\${SLURM_CONF:-$STATE/slurm.conf}"
+exec $(command -v srun) "\$@"
+SHIM
+chmod +x "$STATE/bin/srun"
 
 # --- daemons (they fork into the background and write their pid files) ------------------------
 slurmctld -i

@@ -5,6 +5,7 @@ import sys
 from hybrid_icl.config import (
     evaluation_settings,
     experiment_grid,
+    model_settings,
     resolve_run,
     result_affecting,
     task_settings,
@@ -29,7 +30,19 @@ OUT = f"{config.get('output_dir', 'results')}/{config['suite']}"
 RUNS = experiment_grid(config)
 EVAL = evaluation_settings(config)
 CODE_VERSION = training_code_version()
-RUN_DIR = OUT + "/runs/{task}/{model}/s{seed}"
+# Conda environment of every rule, for users who run with --sdm conda (the pip venv is the default).
+CONDA_ENV = f"../../envs/{config.get('conda_env', 'cpu')}.yaml"
+RUN = "runs/{task}/{model}/s{seed}"  # one trained run's folder, below OUT
+
+
+def out(*parts):
+    """A path below the suite's output folder: out("tables", "x.csv") -> <output_dir>/<suite>/tables/x.csv."""
+    return "/".join((OUT,) + parts)
+
+
+def run_file(task, model, seed, name):
+    """A file of one trained run."""
+    return out(RUN.format(task=task, model=model, seed=seed), name)
 
 
 def runs_of(task=None):
@@ -52,7 +65,9 @@ def run_config(wildcards):
 
 
 def training_resource(key):
-    return lambda wildcards: training_settings(config, wildcards.task, wildcards.model)[key]
+    return lambda wildcards: training_settings(config, wildcards.task, wildcards.model)[
+        key
+    ]
 
 
 def baseline_specs(task):
@@ -61,10 +76,14 @@ def baseline_specs(task):
     specs = []
     for entry in spec.get("baselines", ["zero"]):
         entry = {"name": entry} if isinstance(entry, str) else entry
-        specs.append((entry.get("label", entry["name"]), entry["name"], entry.get("params", {})))
+        specs.append(
+            (entry.get("label", entry["name"]), entry["name"], entry.get("params", {}))
+        )
     names = [label for label, _, _ in specs]
     reference = reference_of(task)
-    for required in ("zero",) + ((reference["name"],) if reference["kind"] == "baseline" else ()):
+    for required in ("zero",) + (
+        (reference["name"],) if reference["kind"] == "baseline" else ()
+    ):
         if required not in names:
             specs.append((required, required, {}))
             names.append(required)
@@ -77,14 +96,22 @@ def reference_of(task):
 
     spec = config["tasks"][task]
     name = spec.get("reference") or TASKS[spec["kind"]].default_baseline
-    labels = [b if isinstance(b, str) else b.get("label", b["name"]) for b in spec.get("baselines", [])]
+    labels = [
+        b if isinstance(b, str) else b.get("label", b["name"])
+        for b in spec.get("baselines", [])
+    ]
     kind = "model" if name in config["models"] and name not in labels else "baseline"
     return {"kind": kind, "name": name}
 
 
 def final_targets():
     targets = (
-        [f"{OUT}/tables/icl_scores.csv", f"{OUT}/tables/icl_scores.md", f"{OUT}/figures/scores.pdf"]
+        [
+            f"{OUT}/tables/icl_scores.csv",
+            f"{OUT}/tables/icl_scores.md",
+            f"{OUT}/figures/scores.pdf",
+            f"{OUT}/figures/architectures.pdf",
+        ]
         + expand(f"{OUT}/figures/errors_{{task}}.pdf", task=tasks_in_use())
         + expand(f"{OUT}/figures/loss_{{task}}.pdf", task=tasks_in_use())
     )
@@ -127,7 +154,9 @@ def ood_scored(name):
     from hybrid_icl.config import task_params
 
     cfg = ood_scoring_task(name)
-    return scored_positions(config["ood"][name].get("shift"), make_task(cfg["kind"], task_params(cfg)))
+    return scored_positions(
+        config["ood"][name].get("shift"), make_task(cfg["kind"], task_params(cfg))
+    )
 
 
 def ood_baseline_specs(name):
@@ -142,7 +171,9 @@ def ood_baseline_specs(name):
 def ood_reference(name):
     entry = config["ood"][name]
     reference = reference_of(entry.get("eval_task") or entry["train"])
-    if reference["kind"] == "model":  # a model reference is only defined in distribution
+    if (
+        reference["kind"] == "model"
+    ):  # a model reference is only defined in distribution
         from hybrid_icl.tasks import TASKS
 
         kind = ood_scoring_task(name)["kind"]

@@ -3,12 +3,14 @@
 
 rule eval_set:
     output:
-        OUT + "/data/{task}/s{seed}/eval_set.pt",
+        out("data/{task}/s{seed}/eval_set.pt"),
+    log:
+        out("logs/eval_set/{task}/s{seed}.log"),
+    conda:
+        CONDA_ENV
     params:
         task=lambda wildcards: task_settings(config, wildcards.task),
         n_prompts=EVAL["n_prompts"],
-    log:
-        OUT + "/logs/eval_set/{task}/s{seed}.log",
     script:
         "../../scripts/make_eval_set.py"
 
@@ -17,12 +19,14 @@ rule baselines:
     input:
         prompts=rules.eval_set.output[0],
     output:
-        OUT + "/baselines/{task}/s{seed}/errors.parquet",
+        out("baselines/{task}/s{seed}/errors.parquet"),
+    log:
+        out("logs/baselines/{task}/s{seed}.log"),
+    conda:
+        CONDA_ENV
+    threads: 1
     params:
         task=lambda wildcards: task_settings(config, wildcards.task),
         baselines=lambda wildcards: baseline_specs(wildcards.task),
-    threads: 1
-    log:
-        OUT + "/logs/baselines/{task}/s{seed}.log",
     script:
         "../../scripts/run_baselines.py"

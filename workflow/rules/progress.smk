@@ -7,11 +7,13 @@ rule evaluate_progress:
         model=rules.train.output.model,
         prompts=rules.eval_set.output[0],
     output:
-        RUN_DIR + "/progress.parquet",
+        out(RUN, "progress.parquet"),
+    log:
+        out("logs/progress/{task}/{model}/s{seed}.log"),
+    conda:
+        CONDA_ENV
     params:
         batch_size=EVAL["batch_size"],
-    log:
-        OUT + "/logs/progress/{task}/{model}/s{seed}.log",
     script:
         "../../scripts/evaluate_progress.py"
 
@@ -19,21 +21,23 @@ rule evaluate_progress:
 rule score_progress:
     input:
         models=lambda wildcards: [
-            RUN_DIR.format(task=t, model=m, seed=s) + "/progress.parquet"
+            run_file(t, m, s, "progress.parquet")
             for t, m, s in runs_of(wildcards.task)
         ],
         baselines=lambda wildcards: expand(
-            OUT + "/baselines/{task}/s{seed}/errors.parquet",
+            out("baselines/{task}/s{seed}/errors.parquet"),
             task=wildcards.task,
             seed=seeds_of(wildcards.task),
         ),
     output:
-        OUT + "/tables/progress_{task}.csv",
+        out("tables/progress_{task}.csv"),
+    log:
+        out("logs/progress/score_{task}.log"),
+    conda:
+        CONDA_ENV
     params:
         bootstrap=EVAL["bootstrap"],
         confidence=EVAL["confidence"],
-    log:
-        OUT + "/logs/progress/score_{task}.log",
     script:
         "../../scripts/score_progress.py"
 
@@ -42,17 +46,19 @@ rule figure_progress:
     input:
         rules.score_progress.output[0],
     output:
-        pdf=OUT + "/figures/progress_{task}.pdf",
+        pdf=out("figures/progress_{task}.pdf"),
         png=report(
-            OUT + "/figures/progress_{task}.png",
+            out("figures/progress_{task}.png"),
             caption="../report/progress.rst",
             category="Training progress",
             subcategory="{task}",
             labels={"task": "{task}", "figure": "error vs training step"},
         ),
+    log:
+        out("logs/figures/progress_{task}.log"),
+    conda:
+        CONDA_ENV
     params:
         models=list(config["models"]),
-    log:
-        OUT + "/logs/figures/progress_{task}.log",
     script:
         "../../scripts/figure_progress.py"

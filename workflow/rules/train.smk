@@ -4,22 +4,24 @@
 
 rule train:
     output:
-        model=RUN_DIR + "/model.pt",
-        log=RUN_DIR + "/train_log.csv",
-    params:
-        run=run_config,
-        code=CODE_VERSION,
-    threads: training_resource("threads")
-    resources:
-        mem_mb=training_resource("mem_mb"),
-        runtime=training_resource("runtime_min"),
-        gpu=training_resource("gpu"),
+        model=out(RUN, "model.pt"),
+        log=out(RUN, "train_log.csv"),
     log:
-        OUT + "/logs/train/{task}/{model}/s{seed}.log",
+        out("logs/train/{task}/{model}/s{seed}.log"),
     # Between-workflow output cache (used only with --cache and SNAKEMAKE_OUTPUT_CACHE set): the
     # key hashes the script, params (resolved run settings + training code hash) and upstream
     # jobs, so another checkout or config asking for the same run reuses it instead of training.
     # "omit-software": a pip venv and a conda env share entries. See docs/cluster.md.
     cache: "omit-software"
+    conda:
+        CONDA_ENV
+    threads: training_resource("threads")
+    resources:
+        mem_mb=training_resource("mem_mb"),
+        runtime=training_resource("runtime_min"),
+        gpu=training_resource("gpu"),
+    params:
+        run=run_config,
+        code=CODE_VERSION,
     script:
         "../../scripts/train.py"

@@ -106,10 +106,11 @@ def chunk_size(length: int) -> int:
     return max(1, min(length, math.ceil(math.sqrt(length))))
 
 
-def _scan_(coef: torch.Tensor, x: torch.Tensor, T: int, reverse: bool = False) -> torch.Tensor:
+def _scan_(coef: torch.Tensor, x: torch.Tensor, T: int, reverse: bool = False, decay=None) -> torch.Tensor:
     """In place: x[t] <- coef[t] * x[t-1] + x[t] (x[t+1] if reverse), with x[-1] = 0.
 
-    coef, x: (Lp, M) with Lp a multiple of T. Returns x (now the states).
+    coef, x: (Lp, M) with Lp a multiple of T. ``decay`` (Lp/T, M), optional: the product of coef
+    over each chunk, if the caller has it cheaply. Returns x (now the states).
     """
     nc = x.shape[0] // T
     xc, cc = x.view(nc, T, -1), coef.view(nc, T, -1)  # (nc, T, M)
@@ -120,7 +121,7 @@ def _scan_(coef: torch.Tensor, x: torch.Tensor, T: int, reverse: bool = False) -
     if nc == 1:
         return x
     last = 0 if reverse else T - 1  # a chunk's final position in scan order
-    decay = cc.prod(dim=1)  # (nc, M): decay across each whole chunk
+    decay = cc.prod(dim=1) if decay is None else decay.view(nc, -1)  # (nc, M): decay across each chunk
     carry = torch.zeros_like(xc[:, 0])  # (nc, M): state entering each chunk
     chunks = range(nc - 2, -1, -1) if reverse else range(1, nc)
     for c in chunks:  # 2) carry the true state across chunk boundaries
@@ -134,7 +135,7 @@ def _scan_(coef: torch.Tensor, x: torch.Tensor, T: int, reverse: bool = False) -
 
 
 LOG2E = math.log2(math.e)
-BLOCK_BYTES = 16 * 2**20
+BLOCK_BYTES = 4 * 2**20
 
 
 def _batch_blocks(batch: int, per_item_bytes: int) -> list[slice]:
@@ -143,16 +144,23 @@ def _batch_blocks(batch: int, per_item_bytes: int) -> list[slice]:
     return [slice(i, min(i + size, batch)) for i in range(0, batch, size)]
 
 
+def _chunk_decay(dt: torch.Tensor, A2: torch.Tensor, T: int) -> torch.Tensor:
+    """prod_t exp(dt_t A) over each chunk = exp2(A2 * sum_t dt_t): (Lp, b, D) -> (Lp/T, b, D, N)."""
+    sums = dt.view(dt.shape[0] // T, T, *dt.shape[1:]).sum(1)  # (nc, b, D)
+    return torch.mul(sums.unsqueeze(-1), A2).exp2_()
+
+
 def _states(dt: torch.Tensor, dtu: torch.Tensor, Bt: torch.Tensor, A2: torch.Tensor, T: int) -> tuple:
     """Decays a_t (Lp+1, b, D, N) (last row: a zero step, i.e. 1) and states h (Lp, b, D, N).
 
     dt, dtu: (Lp, b, D); Bt: (Lp, b, N); time-major, Lp a multiple of T; A2 = A * log2(e) (D, N).
     """
-    a_ext = torch.mul(F.pad(dt, (0, 0, 0, 0, 0, 1)).unsqueeze(-1), A2).exp2_()  # (Lp+1, b, D, N); exp2 is faster
+    dt_ext = F.pad(dt, (0, 0, 0, 0, 0, 1))  # (Lp+1, b, D)
+    a_ext = torch.mul(dt_ext.unsqueeze(-1), A2).exp2_()  # (Lp+1, b, D, N); exp2 is faster than exp
     h = dtu.unsqueeze(-1) * Bt.unsqueeze(2)  # (Lp, b, D, N): the drive x_t, scanned in place
     lp = h.shape[0]
-    _scan_(a_ext[:lp].view(lp, -1), h.view(lp, -1), T)
-    return a_ext, h
+    _scan_(a_ext[:lp].view(lp, -1), h.view(lp, -1), T, decay=_chunk_decay(dt, A2, T))
+    return a_ext, dt_ext, h
 
 
 class _ChunkedScan(torch.autograd.Function):
@@ -176,7 +184,7 @@ class _ChunkedScan(torch.autograd.Function):
         A2 = A * LOG2E
         y = u.new_empty(dt.shape[0], b, d)  # (Lp, B, D)
         for sl in _batch_blocks(b, dt.shape[0] * d * A.shape[1] * u.element_size()):
-            _, h = _states(dt[:, sl], dtu[:, sl], Bt[:, sl], A2, T)  # (Lp, b, D, N)
+            _, _, h = _states(dt[:, sl], dtu[:, sl], Bt[:, sl], A2, T)  # (Lp, b, D, N)
             y[:, sl] = h.mul_(Ct[:, sl].unsqueeze(2)).sum(-1)  # (Lp, b, D); mul+sum beats a batched mat-vec
         ctx.save_for_backward(u, delta, A, B, C)
         ctx.T = T
@@ -194,10 +202,11 @@ class _ChunkedScan(torch.autograd.Function):
         grad_A = torch.zeros_like(A)
         A2 = A * LOG2E
         for sl in _batch_blocks(b, lp * d * n * u.element_size()):
-            a_ext, h = _states(dt[:, sl], dtu[:, sl], Bt[:, sl], A2, T)  # (Lp+1, b, D, N), (Lp, b, D, N)
+            a_ext, dt_ext, h = _states(dt[:, sl], dtu[:, sl], Bt[:, sl], A2, T)  # (Lp+1, b, D, N), (Lp, b, D, N)
             # adjoint dh_t = dL/dh_t: dh_t = C_t gy_t + a_{t+1} dh_{t+1}, a reverse-time scan
             dh = gy_t[:, sl].unsqueeze(-1) * Ct[:, sl].unsqueeze(2)  # (Lp, b, D, N)
-            _scan_(a_ext[1:].view(lp, -1), dh.view(lp, -1), T, reverse=True)
+            decay_next = _chunk_decay(dt_ext[1:], A2, T)  # coefficients a_{t+1}, per chunk
+            _scan_(a_ext[1:].view(lp, -1), dh.view(lp, -1), T, reverse=True, decay=decay_next)
             grad_C[:, sl] = torch.matmul(gy_t[:, sl].unsqueeze(-2), h).squeeze(-2)  # (Lp, b, N)
             grad_B[:, sl] = torch.matmul(dtu[:, sl].unsqueeze(-2), dh).squeeze(-2)  # (Lp, b, N)
             grad_dtu[:, sl] = (dh * Bt[:, sl].unsqueeze(2)).sum(-1)  # (Lp, b, D)

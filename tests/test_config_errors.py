@@ -1,0 +1,158 @@
+"""Malformed configs are refused before any job runs, with the offending key and value named."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import random
+
+import pytest
+import yaml
+
+from conftest import ROOT, snakemake
+from hybrid_icl.validation import ConfigError, check_config, config_problems
+
+SMOKE = yaml.safe_load((ROOT / "config" / "smoke.yaml").read_text())
+HYBRID = {"d_model": 16, "n_layer": 2, "n_head": 2}
+
+
+def at(path: str, value):
+    """A mutation setting the dotted ``path`` (created if missing) of the config to ``value``."""
+
+    def mutate(config: dict) -> None:
+        *parents, leaf = path.split(".")
+        node = config
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+
+    return mutate
+
+
+def drop(path: str):
+    def mutate(config: dict) -> None:
+        *parents, leaf = path.split(".")
+        node = config
+        for key in parents:
+            node = node[key]
+        del node[leaf]
+
+    return mutate
+
+
+# (id, mutation, key the message must name, value it must name)
+CASES = [
+    ("unknown architecture", at("models.gpt2.arch", "gpt5"), "models.gpt2.arch", "gpt5"),
+    ("unknown mixer in recipe", at("models.hyb", {"layers": [{"mixer": "lstm"}], **HYBRID}), "models.hyb.layers[0].mixer", "lstm"),
+    ("unknown norm in recipe", at("models.hyb", {"layers": [{"norm": "batch", "mixer": "attention"}], **HYBRID}), "models.hyb.layers[0].norm", "batch"),
+    ("recipe entry not a mapping", at("models.hyb", {"layers": ["attention"], **HYBRID}), "models.hyb.layers[0]", "attention"),
+    ("unknown task kind", at("tasks.linear.kind", "cubic"), "tasks.linear.kind", "cubic"),
+    ("d_model not divisible by n_head", at("models.gpt2.d_model", 15), "models.gpt2.d_model", "15"),
+    ("zero heads", at("models.gpt2.n_head", 0), "models.gpt2.n_head", "0"),
+    ("zero Mamba state", at("models.mamba.d_state", 0), "models.mamba.d_state", "0"),
+    ("model given as a string", at("models.gpt2", "gpt2"), "models.gpt2", "gpt2"),
+    ("negative steps", at("training.steps", -5), "training.steps", "-5"),
+    ("zero steps", at("training.steps", 0), "training.steps", "0"),
+    ("steps as a string", at("training.steps", "100"), "training.steps", "'100'"),
+    ("steps as a float", at("training.steps", 100.5), "training.steps", "100.5"),
+    ("steps as a boolean", at("training.steps", True), "training.steps", "True"),
+    ("lr as a word", at("training.lr", "fast"), "training.lr", "fast"),
+    ("negative lr of one model", at("models.gpt2.training.lr", -1), "models.gpt2.training.lr", "-1"),
+    ("unknown optimizer", at("training.optimizer", "sgd"), "training.optimizer", "sgd"),
+    ("unknown schedule", at("training.schedule", "linear"), "training.schedule", "linear"),
+    ("one beta", at("training.betas", [0.9]), "training.betas", "[0.9]"),
+    ("negative grad_clip", at("training.grad_clip", -1), "training.grad_clip", "-1"),
+    ("zero checkpoint_every", at("training.checkpoint_every", 0), "training.checkpoint_every", "0"),
+    ("unknown device", at("training.device", "tpu"), "training.device", "tpu"),
+    ("warm-up longer than training", at("training.warmup_steps", 100), "training.warmup_steps", "100"),
+    ("unknown training key", at("training.momentum", 0.9), "training.momentum", "momentum"),
+    ("unknown task training key", at("tasks.linear.training.stepz", 1), "tasks.linear.training.stepz", "stepz"),
+    ("unknown top-level key", at("epochs", 3), "epochs", "epochs"),
+    ("suite name with a space", at("suite", "a b"), "suite", "a b"),
+    ("missing suite", drop("suite"), "suite", "suite"),
+    ("empty seeds", at("seeds", []), "seeds", "[]"),
+    ("duplicate seed", at("seeds", [0, 0]), "seeds", "[0, 0]"),
+    ("curriculum points overshoot", at("tasks.linear.curriculum.points.end", 9), "tasks.linear.curriculum.points.end", "9"),
+    ("curriculum dims overshoot", at("tasks.linear.curriculum.dims.end", 4), "tasks.linear.curriculum.dims.end", "4"),
+    ("curriculum starts past its end", at("tasks.linear.curriculum.points.start", 9), "tasks.linear.curriculum.points.start", "9"),
+    ("zero dimensions", at("tasks.linear.n_dims", 0), "tasks.linear.n_dims", "0"),
+    ("zero evaluation length", at("tasks.linear.eval", {"n_points": 0}), "tasks.linear.eval.n_points", "0"),
+    ("unknown task parameter", at("tasks.linear.noise", 0.1), "noise", "0.1"),
+    ("sparsity above n_dims", at("tasks.sp", {"kind": "sparse_linear", "n_dims": 3, "n_points": 8, "sparsity": 5}), "sparsity", "5"),
+    ("baseline unfit for the task", at("tasks.linear.baselines", ["zero", "parity_elimination"]), "tasks.linear.baselines[1]", "parity_elimination"),
+    ("unknown baseline", at("tasks.linear.baselines", ["zero", "oracle"]), "tasks.linear.baselines[1]", "oracle"),
+    ("unknown baseline parameter", at("tasks.linear.baselines", ["zero", {"name": "knn", "params": {"k": 3}}]), "tasks.linear.baselines[1]", "'k'"),
+    ("reference naming nothing", at("tasks.linear.reference", "nothing"), "tasks.linear.reference", "nothing"),
+    ("reference model not trained on the task", lambda c: (at("tasks.linear.reference", "gpt2")(c), at("experiments", [{"models": ["llama"]}])(c)), "tasks.linear.reference", "gpt2"),
+    ("experiment naming a missing task", at("experiments", [{"tasks": ["quadratic"]}]), "experiments[0].tasks", "quadratic"),
+    ("experiment naming a missing model", at("experiments", [{"models": ["gpt3"]}]), "experiments[0].models", "gpt3"),
+    ("experiment seed as a string", at("experiments", [{"seeds": ["a"]}]), "experiments[0].seeds[0]", "a"),
+    ("too few evaluation prompts", at("evaluation.n_prompts", 1), "evaluation.n_prompts", "1"),
+    ("OOD eval task missing", at("ood", {"x": {"train": "linear", "eval_task": "missing"}}), "ood.x.eval_task", "missing"),
+    ("OOD training task missing", at("ood", {"x": {"train": "missing", "shift": "scaled_x"}}), "ood.x.train", "missing"),
+    ("OOD unknown shift", at("ood", {"x": {"train": "linear", "shift": "rotate"}}), "ood.x.shift", "rotate"),
+    ("OOD unknown shift parameter", at("ood", {"x": {"train": "linear", "shift": "scaled_x", "params": {"bogus": 2}}}), "ood.x.params.bogus", "2"),
+    ("OOD model missing", at("ood", {"x": {"train": "linear", "shift": "scaled_x", "models": ["nope"]}}), "ood.x.models", "nope"),
+]
+
+
+def mutated(*mutations) -> dict:
+    config = copy.deepcopy(SMOKE)
+    for mutate in mutations:
+        mutate(config)
+    return config
+
+
+def test_the_unmutated_config_is_valid():
+    assert config_problems(copy.deepcopy(SMOKE)) == []
+
+
+@pytest.mark.parametrize("mutate, key, value", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_malformed_config_names_key_and_value(mutate, key, value):
+    problems = config_problems(mutated(mutate))
+    assert problems, "accepted"
+    assert any(key in p and value in p for p in problems), problems
+    with pytest.raises(ConfigError, match="invalid config"):
+        check_config(mutated(mutate))
+
+
+@pytest.mark.parametrize("config", [None, [], "suite: x", 3])
+def test_a_config_that_is_not_a_mapping(config):
+    assert config_problems(config) == [f"(top level): the config must be a mapping, got {type(config).__name__}"]
+
+
+def test_combined_mistakes_never_crash_the_checks():
+    """Any two mistakes together still give messages, never an exception (which would show a traceback)."""
+    pairs = list(itertools.combinations(range(len(CASES)), 2))
+    tried = 0
+    for i, j in random.Random(0).sample(pairs, 150):
+        try:
+            config = mutated(CASES[i][1], CASES[j][1])
+        except (AttributeError, KeyError, TypeError):  # the second mistake needs what the first removed
+            continue
+        assert config_problems(config), (CASES[i][0], CASES[j][0])
+        tried += 1
+    assert tried > 100
+
+
+# Through snakemake itself: refused while parsing, no job, no results/, no traceback.
+SNAKEMAKE_CASES = [
+    ("unknown architecture", ["-n"]),
+    ("curriculum points overshoot", ["-n"]),
+    ("OOD eval task missing", ["-n"]),
+    ("sparsity above n_dims", []),  # a real run, not only a dry run
+]
+
+
+@pytest.mark.parametrize("case, extra", SNAKEMAKE_CASES, ids=[c[0] for c in SNAKEMAKE_CASES])
+def test_snakemake_refuses_before_any_job(workflow_copy, case, extra):
+    _, mutate, key, value = next(c for c in CASES if c[0] == case)
+    bad = workflow_copy / "config" / "bad.yaml"
+    bad.write_text(yaml.safe_dump(mutated(mutate)))
+    proc = snakemake(workflow_copy, *extra, "--cores", "1", "--configfile", str(bad), check=False)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert any(key in line and value in line for line in text.splitlines()), text
+    assert "Nothing was run." in text
+    assert "Traceback" not in text, text
+    assert not (workflow_copy / "results").exists()

@@ -1,0 +1,102 @@
+# Named targets for the paper's table and figures. Each copies one suite output to the top of the
+# suite folder (OUT = <output_dir>/<suite>, i.e. results/paper/ with config/paper.yaml), so
+#
+#   snakemake --profile profiles/slurm --configfile config/paper.yaml paper_table
+#   snakemake --configfile config/paper.yaml results/paper/fig_errors_linear.pdf
+#   snakemake --configfile config/paper.yaml paper            # the table and every figure
+#
+# build exactly what one table or figure needs (and, after `dvc pull`, nothing else). Copies are
+# local rules: they never go to SLURM.
+import re
+
+PAPER_TABLE = [f"{OUT}/table_scores.{ext}" for ext in ("csv", "md", "tex")]
+PAPER_ERRORS = OUT + "/fig_errors_{task}.{ext}"
+PAPER_LOSS = OUT + "/fig_loss_{task}.{ext}"
+PAPER_SCORES = OUT + "/fig_scores.{ext}"
+PAPER_EXTS = ("pdf", "png")
+
+
+def paper_targets(task=None):
+    """Files of the paper targets: all of them, or the two figures of one task."""
+    tasks = [task] if task else tasks_in_use()
+    files = [] if task else PAPER_TABLE + expand(PAPER_SCORES, ext=PAPER_EXTS)
+    for pattern in (PAPER_ERRORS, PAPER_LOSS):
+        files += expand(pattern, task=tasks, ext=PAPER_EXTS)
+    return files
+
+
+rule paper_table_files:
+    input:
+        rules.score.output.scores,
+        rules.score.output.markdown,
+        rules.score.output.latex,
+    output:
+        PAPER_TABLE,
+    localrule: True
+    shell:
+        "cp -- {input[0]} {output[0]} && cp -- {input[1]} {output[1]} && cp -- {input[2]} {output[2]}"
+
+
+rule paper_errors_figure:
+    input:
+        OUT + "/figures/errors_{task}.{ext}",
+    output:
+        PAPER_ERRORS,
+    wildcard_constraints:
+        ext="pdf|png",
+    localrule: True
+    shell:
+        "cp -- {input} {output}"
+
+
+rule paper_loss_figure:
+    input:
+        OUT + "/figures/loss_{task}.{ext}",
+    output:
+        PAPER_LOSS,
+    wildcard_constraints:
+        ext="pdf|png",
+    localrule: True
+    shell:
+        "cp -- {input} {output}"
+
+
+rule paper_scores_figure:
+    input:
+        OUT + "/figures/scores.{ext}",
+    output:
+        PAPER_SCORES,
+    wildcard_constraints:
+        ext="pdf|png",
+    localrule: True
+    shell:
+        "cp -- {input} {output}"
+
+
+rule paper:
+    input:
+        paper_targets(),
+    localrule: True
+
+
+rule paper_table:
+    input:
+        PAPER_TABLE,
+    localrule: True
+
+
+rule paper_figures:
+    input:
+        [f for f in paper_targets() if f not in PAPER_TABLE],
+    localrule: True
+
+
+# One named target per task: paper_<task> (its error-vs-context and training-loss figures).
+for _task in tasks_in_use():
+
+    rule:
+        name:
+            "paper_" + re.sub(r"\W", "_", _task)
+        input:
+            paper_targets(_task),
+        localrule: True
