@@ -9,7 +9,7 @@
 # local rules: they never go to SLURM.
 import re
 
-PAPER_TABLE = [f"{OUT}/table_scores.{ext}" for ext in ("csv", "md", "tex")]
+PAPER_TABLE = {ext: f"{OUT}/table_scores.{ext}" for ext in ("csv", "md", "tex")}
 PAPER_ERRORS = OUT + "/fig_errors_{task}.{ext}"
 PAPER_LOSS = OUT + "/fig_loss_{task}.{ext}"
 PAPER_SCORES = OUT + "/fig_scores.{ext}"
@@ -19,7 +19,7 @@ PAPER_EXTS = ("pdf", "png")
 def paper_targets(task=None):
     """Files of the paper targets: all of them, or the two figures of one task."""
     tasks = [task] if task else tasks_in_use()
-    files = [] if task else PAPER_TABLE + expand(PAPER_SCORES, ext=PAPER_EXTS)
+    files = [] if task else list(PAPER_TABLE.values()) + expand(PAPER_SCORES, ext=PAPER_EXTS)
     for pattern in (PAPER_ERRORS, PAPER_LOSS):
         files += expand(pattern, task=tasks, ext=PAPER_EXTS)
     return files
@@ -27,14 +27,17 @@ def paper_targets(task=None):
 
 rule paper_table_files:
     input:
-        rules.score.output.scores,
-        rules.score.output.markdown,
-        rules.score.output.latex,
+        csv=rules.score.output.scores,
+        md=rules.score.output.markdown,
+        tex=rules.score.output.latex,
     output:
-        PAPER_TABLE,
+        **PAPER_TABLE,
+    log:
+        OUT + "/logs/paper/table_scores.log",
     localrule: True
     shell:
-        "cp -- {input[0]} {output[0]} && cp -- {input[1]} {output[1]} && cp -- {input[2]} {output[2]}"
+        "(cp -- {input.csv} {output.csv} && cp -- {input.md} {output.md}"
+        " && cp -- {input.tex} {output.tex}) 2> {log}"
 
 
 rule paper_errors_figure:
@@ -42,11 +45,13 @@ rule paper_errors_figure:
         OUT + "/figures/errors_{task}.{ext}",
     output:
         PAPER_ERRORS,
+    log:
+        OUT + "/logs/paper/fig_errors_{task}.{ext}.log",
     wildcard_constraints:
         ext="pdf|png",
     localrule: True
     shell:
-        "cp -- {input} {output}"
+        "cp -- {input} {output} 2> {log}"
 
 
 rule paper_loss_figure:
@@ -54,11 +59,13 @@ rule paper_loss_figure:
         OUT + "/figures/loss_{task}.{ext}",
     output:
         PAPER_LOSS,
+    log:
+        OUT + "/logs/paper/fig_loss_{task}.{ext}.log",
     wildcard_constraints:
         ext="pdf|png",
     localrule: True
     shell:
-        "cp -- {input} {output}"
+        "cp -- {input} {output} 2> {log}"
 
 
 rule paper_scores_figure:
@@ -66,11 +73,13 @@ rule paper_scores_figure:
         OUT + "/figures/scores.{ext}",
     output:
         PAPER_SCORES,
+    log:
+        OUT + "/logs/paper/fig_scores.{ext}.log",
     wildcard_constraints:
         ext="pdf|png",
     localrule: True
     shell:
-        "cp -- {input} {output}"
+        "cp -- {input} {output} 2> {log}"
 
 
 rule paper:
@@ -81,13 +90,13 @@ rule paper:
 
 rule paper_table:
     input:
-        PAPER_TABLE,
+        list(PAPER_TABLE.values()),
     localrule: True
 
 
 rule paper_figures:
     input:
-        [f for f in paper_targets() if f not in PAPER_TABLE],
+        [f for f in paper_targets() if f not in PAPER_TABLE.values()],
     localrule: True
 
 
