@@ -83,7 +83,7 @@ def task_settings(config: dict, task: str) -> dict:
 
 def task_params(task_cfg: dict) -> dict:
     """Keyword arguments of ``make_task`` (everything but the pipeline's own keys)."""
-    pipeline_keys = {"kind", "n_points", "curriculum", "training", "baselines", "reference", "eval"}
+    pipeline_keys = {"kind", "n_points", "max_points", "curriculum", "training", "baselines", "reference", "eval"}
     return {k: v for k, v in task_cfg.items() if k not in pipeline_keys}
 
 

@@ -50,7 +50,7 @@ def shift_problems(shift: str, params: dict, task: Task, n_points: int, max_poin
         wanted = params.get("n_points")
         if not isinstance(wanted, int) or wanted < 2 or wanted > max_points:
             problems.append(
-                f"params.n_points: {wanted!r} must be an integer in [2, {max_points}] (raise the task's eval.n_points "
+                f"params.n_points: {wanted!r} must be an integer in [2, {max_points}] (raise the task's max_points "
                 "to give models that many positions)"
             )
     return problems

@@ -80,8 +80,10 @@ def build_run(run: dict) -> tuple[Task, torch.nn.Module, Curriculum]:
 
 
 def max_points(task_cfg: dict) -> int:
-    """Longest prompt the model must handle (training, and longer evaluation contexts if configured)."""
-    return max(task_cfg["n_points"], (task_cfg.get("eval") or {}).get("n_points", 0))
+    """Positions a model is built for: the longest prompt it sees, or ``max_points`` if larger
+    (room for out-of-distribution evaluation on longer contexts)."""
+    eval_points = (task_cfg.get("eval") or {}).get("n_points", 0)
+    return max(task_cfg["n_points"], eval_points, task_cfg.get("max_points", 0))
 
 
 def weighted_loss(task: Task, preds: torch.Tensor, ys: torch.Tensor, d_active: int) -> torch.Tensor:

@@ -61,7 +61,7 @@ def semantic_problems(config: dict) -> list[str]:
     """Checks beyond the schema; assumes the schema passed."""
     from .baselines import validate_baseline_config
     from .models import validate_model_config
-    from .tasks import TASKS, validate_task_config
+    from .tasks import TASKS, make_task, validate_task_config
 
     problems: list[str] = []
     tasks, models = config["tasks"], config["models"]
@@ -69,11 +69,14 @@ def semantic_problems(config: dict) -> list[str]:
         if spec["kind"] not in TASKS:
             problems.append(f"tasks.{name}.kind: unknown task kind {spec['kind']!r} (known: {', '.join(sorted(TASKS))})")
             continue
-        problems += validate_task_config(name, spec["kind"], task_keys(spec))
         problems += curriculum_problems(name, spec)
+        task_errors = validate_task_config(name, spec["kind"], task_keys(spec))
+        problems += task_errors
+        task = None if task_errors else make_task(spec["kind"], task_keys(spec))
         entries = [{"name": b} if isinstance(b, str) else b for b in spec.get("baselines", [])]
         for i, entry in enumerate(entries):
-            for reason in validate_baseline_config(entry["name"], entry.get("params"), spec["kind"]):
+            given = {**(task.baseline_params(entry["name"]) if task else {}), **(entry.get("params") or {})}
+            for reason in validate_baseline_config(entry["name"], given, spec["kind"]):
                 problems.append(f"tasks.{name}.baselines[{i}]: {reason}")
         names = [e.get("label", e["name"]) for e in entries]
         reference = spec.get("reference")
@@ -148,7 +151,7 @@ def ood_problems(config: dict) -> list[str]:
             if longest > max_points(train_cfg):
                 problems.append(
                     f"{where}.eval_task: prompts of {longest} points exceed the {max_points(train_cfg)} positions "
-                    f"models of {entry['train']!r} are built for (set tasks.{entry['train']}.eval.n_points)"
+                    f"models of {entry['train']!r} are built for (set tasks.{entry['train']}.max_points)"
                 )
         else:
             problems += [

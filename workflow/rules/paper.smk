@@ -1,12 +1,13 @@
 # Named targets for the paper's table and figures. Each copies one suite output to the top of the
-# suite folder (OUT = <output_dir>/<suite>, i.e. results/paper/ with config/paper.yaml), so
+# suite folder (OUT = <output_dir>/<suite>, i.e. results/paper/ with config/paper.yaml) and builds
+# exactly what that table or figure needs (after `dvc pull`: nothing else). The copies are local
+# rules; they never go to SLURM.
 #
-#   snakemake --profile profiles/slurm --configfile config/paper.yaml paper_table
-#   snakemake --configfile config/paper.yaml results/paper/fig_errors_linear.pdf
-#   snakemake --configfile config/paper.yaml paper            # the table and every figure
+#   snakemake paper_table --profile profiles/slurm --configfile config/paper.yaml
+#   snakemake results/paper/fig_errors_linear.pdf --cores 2 --configfile config/paper.yaml
+#   snakemake paper --profile profiles/slurm --configfile config/paper.yaml   # all of them
 #
-# build exactly what one table or figure needs (and, after `dvc pull`, nothing else). Copies are
-# local rules: they never go to SLURM.
+# (targets before --configfile, which takes several values). paper_<task>: one task's figures.
 import re
 
 PAPER_TABLE = {ext: f"{OUT}/table_scores.{ext}" for ext in ("csv", "md", "tex")}
@@ -18,8 +19,11 @@ PAPER_EXTS = ("pdf", "png")
 
 def paper_targets(task=None):
     """Files of the paper targets: all of them, or the two figures of one task."""
-    tasks = [task] if task else tasks_in_use()
-    files = [] if task else list(PAPER_TABLE.values()) + expand(PAPER_SCORES, ext=PAPER_EXTS)
+    if task:
+        tasks, files = [task], []
+    else:
+        tasks = tasks_in_use()
+        files = list(PAPER_TABLE.values()) + expand(PAPER_SCORES, ext=PAPER_EXTS)
     for pattern in (PAPER_ERRORS, PAPER_LOSS):
         files += expand(pattern, task=tasks, ext=PAPER_EXTS)
     return files
