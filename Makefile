@@ -12,7 +12,7 @@ export PATH := $(BIN):$(PATH)
 export DVC_NO_ANALYTICS := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: run test smoke lint format report benchmarks constraints clean-results
+.PHONY: run test smoke lint format report benchmarks constraints clean-results publish pull slurm
 
 $(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,15 @@ benchmarks: $(STAMP)
 constraints: $(STAMP)
 	(echo "# Full pin set of the venv (pip install -c constraints.txt); regenerate with 'make constraints'."; \
 	 $(BIN)/pip freeze | grep -v -e '^-e' -e '^hybrid' | sed 's/^torch==\(.*\)+cpu/torch==\1/') > constraints.txt
+
+slurm: $(STAMP)
+	$(BIN)/snakemake --profile profiles/slurm --configfile $(CONFIG)
+
+publish: $(STAMP)
+	scripts/dvc_publish.sh $(CONFIG)
+
+pull: $(STAMP)
+	scripts/dvc_pull.sh $(CONFIG)
 
 clean-results:
 	rm -rf results .snakemake

@@ -22,6 +22,7 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/ood.smk"
 include: "workflow/rules/progress.smk"
 include: "workflow/rules/architectures.smk"
+include: "workflow/rules/paper.smk"
 
 
 rule all:

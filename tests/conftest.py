@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-WORKFLOW_PARTS = ("Snakefile", "workflow", "scripts", "config")
+WORKFLOW_PARTS = ("Snakefile", "workflow", "scripts", "config", "envs")
 
 
 def copy_workflow(dest: Path) -> Path:

@@ -8,6 +8,7 @@ a different cache key and trains again.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,13 +16,22 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import copy_workflow
+from conftest import ROOT
+from conftest import copy_workflow as _copy_workflow
 
 pytestmark = pytest.mark.slow
 
 RUN = "results/smoke/runs/linear/gpt2/s0"
 TRAIN_LOG = "results/smoke/logs/train/linear/gpt2/s0.log"
 
+
+
+def copy_workflow(dest: Path) -> Path:
+    """The workflow copy of conftest, plus envs/ (rules name conda envs; Snakemake records them)."""
+    _copy_workflow(dest)
+    if (ROOT / "envs").is_dir():
+        shutil.copytree(ROOT / "envs", dest / "envs", dirs_exist_ok=True)
+    return dest
 
 def _trained(checkout: Path) -> bool:
     """Whether training ran in this checkout: it writes checkpoints to resume/ and progress to its log

@@ -22,7 +22,7 @@ from conftest import ROOT
 pytestmark = pytest.mark.slow
 
 BIN = Path(sys.executable).parent
-REPO_FILES = ("Snakefile", "workflow", "scripts", "config", "profiles", "dvc.yaml", ".dvcignore", ".gitignore")
+REPO_FILES = ("Snakefile", "workflow", "scripts", "config", "envs", "profiles", "dvc.yaml", ".dvcignore", ".gitignore")
 TARGETS = [
     "results/smoke/figures/errors_linear.pdf",
     "results/smoke/figures/loss_linear.pdf",

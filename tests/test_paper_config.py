@@ -7,12 +7,15 @@ training jobs, each asking for one GPU, and every named target must resolve.
 from __future__ import annotations
 
 import re
+import shutil
 import time
+from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import ROOT, copy_workflow, snakemake
+from conftest import ROOT, snakemake
+from conftest import copy_workflow as _copy_workflow
 
 pytestmark = pytest.mark.slow
 
@@ -23,6 +26,14 @@ ARCHS = [
     "llama", "llama_norope_mamba_first", "llama_mamba_ffn", "llama_norope_mamba_ffn", "mamba", "mambaformer",
 ]  # fmt: skip
 
+
+
+def copy_workflow(dest: Path) -> Path:
+    """The workflow copy of conftest, plus envs/ (rules name conda envs; Snakemake records them)."""
+    _copy_workflow(dest)
+    if (ROOT / "envs").is_dir():
+        shutil.copytree(ROOT / "envs", dest / "envs", dirs_exist_ok=True)
+    return dest
 
 def job_counts(output: str) -> dict[str, int]:
     table = output.split("Job stats:", 1)[1]

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, copy_workflow
+from conftest import ROOT
+from conftest import copy_workflow as _copy_workflow
 from hybrid_icl.config import experiment_grid
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
@@ -30,6 +31,14 @@ pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 HELPERS = ROOT / "tests" / "slurm"
 SMOKE_RUNS = experiment_grid(yaml.safe_load((ROOT / "config" / "smoke.yaml").read_text()))
 
+
+
+def copy_workflow(dest: Path) -> Path:
+    """The workflow copy of conftest, plus envs/ (rules name conda envs; Snakemake records them)."""
+    _copy_workflow(dest)
+    if (ROOT / "envs").is_dir():
+        shutil.copytree(ROOT / "envs", dest / "envs", dirs_exist_ok=True)
+    return dest
 
 def _free_port() -> int:
     with socket.socket() as sock:

@@ -1,5 +1,5 @@
 # Config validation and the helpers every rule file uses.
-import json
+import os
 import sys
 
 from hybrid_icl.config import (
@@ -13,6 +13,11 @@ from hybrid_icl.config import (
     training_settings,
 )
 from hybrid_icl.validation import ConfigError, check_config
+
+# Jobs import the package from this checkout even inside a conda env (--sdm conda).
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    filter(None, [f"{workflow.basedir}/src", os.environ.get("PYTHONPATH")])
+)
 
 try:
     check_config(config, source="config")
