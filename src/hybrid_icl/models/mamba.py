@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .scan import cuda_kernels, resolve_backend, selective_scan
+from .scan import _scan_channels_last, cuda_kernels, resolve_backend, selective_scan
 
 
 class MambaMixer(nn.Module):
@@ -62,9 +62,25 @@ class MambaMixer(nn.Module):
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:
         """hidden (B, L, d_model) -> (B, L, d_model)."""
+        path = self.scan_path(hidden.device)
+        if path != "torch":  # mamba-ssm's kernels, or the sequential reference
+            return self._forward_channels_first(hidden, path)
+        # Portable path: everything stays (B, L, channels), as the projections produce and consume it.
+        length = hidden.shape[1]
+        x, z = self.in_proj(hidden).chunk(2, dim=-1)  # 2 x (B, L, d_inner)
+        x = F.silu(self.conv1d(x.transpose(1, 2))[..., :length]).transpose(1, 2).contiguous()  # causal, (B, L, d_inner)
+        dt, B, C = self.x_proj(x).split((self.dt_rank, self.d_state, self.d_state), dim=-1)
+        dt = dt @ self.dt_proj.weight.T  # (B, L, d_inner); bias added in the scan
+        y = _scan_channels_last(
+            x, dt, -torch.exp(self.A_log.float()), B, C, self.D.float(), z,
+            delta_bias=self.dt_proj.bias.float(), delta_softplus=True,
+        )  # (B, L, d_inner)
+        return self.out_proj(y)
+
+    def _forward_channels_first(self, hidden: torch.Tensor, path: str) -> torch.Tensor:
+        """The layout mamba-ssm's kernels (and ``selective_scan``) expect: (B, d_inner, L)."""
         length = hidden.shape[1]
         x, z = self.in_proj(hidden).transpose(1, 2).chunk(2, dim=1)  # 2 x (B, d_inner, L)
-        path = self.scan_path(hidden.device)
         conv_kernel = cuda_kernels()[1] if path == "cuda" else None
         if conv_kernel is not None:
             x = conv_kernel(x, self.conv1d.weight.squeeze(1), self.conv1d.bias, activation="silu")

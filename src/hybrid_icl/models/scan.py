@@ -8,13 +8,14 @@ Semantics (as mamba-ssm's ``selective_scan_fn``), for every batch b, channel d a
 
 Shapes: u, delta, z (B, D, L); A (D, N); B, C (B, N, L); D, delta_bias (D,). Returns y (B, D, L).
 
-The portable path (``_ChunkedScan``) is an autograd Function with a hand-written backward. It
-never loops over single time steps: the recurrence h_t = a_t h_{t-1} + x_t runs chunk-parallel
-(a loop over the T positions of a chunk, vectorised across all chunks), then a loop over the
-chunks carries the states, then a loop over T adds the carried state, decayed, to every position.
-That is ~3*sqrt(L) vectorised steps instead of L. Decays are only ever products of a_t = exp(delta_t A)
-<= 1 (A < 0, delta >= 0), so nothing overflows at extreme step sizes. The backward is the same
-recurrence run backwards in time (adjoint state), with all parameter gradients as reductions.
+The portable path (``_StateScan``) is an autograd Function with a hand-written backward. It loops
+over time steps, but each step is a handful of vectorised in-place ops on one (B, N, D) state slab
+that stays in cache (no (B, L, D, N) tensor is ever built), so the cost is linear in L with a small
+constant. Forward keeps only a state checkpoint every ``CHECKPOINT_EVERY`` steps; backward recomputes
+one segment of states at a time and runs the adjoint recurrence backwards in time, with all parameter
+gradients as per-step reductions. Decays are only ever products of a_t = exp(delta_t A) <= 1
+(A < 0, delta >= 0), so nothing overflows at extreme step sizes. It works channels-last internally
+(``_scan_channels_last``: (B, L, X) tensors, as the Mamba mixer's projections produce them).
 """
 
 from __future__ import annotations
@@ -100,132 +101,108 @@ def selective_scan_sequential(u, delta, A, B, C, D=None, z=None, delta_bias=None
     return _finish(torch.stack(ys, dim=-1), u, D, z)
 
 
-# ----------------------------------------------------------------------------- chunked recurrence
-def chunk_size(length: int) -> int:
-    """Positions per chunk: ~sqrt(L) balances the loop over positions against the loop over chunks."""
-    return max(1, min(length, math.ceil(math.sqrt(length))))
-
-
-def _scan_(coef: torch.Tensor, x: torch.Tensor, T: int, reverse: bool = False, decay=None) -> torch.Tensor:
-    """In place: x[t] <- coef[t] * x[t-1] + x[t] (x[t+1] if reverse), with x[-1] = 0.
-
-    coef, x: (Lp, M) with Lp a multiple of T. ``decay`` (Lp/T, M), optional: the product of coef
-    over each chunk, if the caller has it cheaply. Returns x (now the states).
-    """
-    nc = x.shape[0] // T
-    xc, cc = x.view(nc, T, -1), coef.view(nc, T, -1)  # (nc, T, M)
-    steps = range(T - 2, -1, -1) if reverse else range(1, T)
-    step = 1 if reverse else -1  # offset of the previous position
-    for t in steps:  # 1) every chunk from a zero state, all chunks at once
-        xc[:, t].addcmul_(cc[:, t], xc[:, t + step])
-    if nc == 1:
-        return x
-    last = 0 if reverse else T - 1  # a chunk's final position in scan order
-    decay = cc.prod(dim=1) if decay is None else decay.view(nc, -1)  # (nc, M): decay across each chunk
-    carry = torch.zeros_like(xc[:, 0])  # (nc, M): state entering each chunk
-    chunks = range(nc - 2, -1, -1) if reverse else range(1, nc)
-    for c in chunks:  # 2) carry the true state across chunk boundaries
-        prev = c + step
-        torch.addcmul(xc[prev, last], decay[prev], carry[prev], out=carry[c])
-    inner = slice(0, nc - 1) if reverse else slice(1, nc)  # chunks that receive a carry
-    carry = carry[inner]
-    for t in (range(T - 1, -1, -1) if reverse else range(T)):  # 3) add the decayed carry everywhere
-        xc[inner, t].add_(carry.mul_(cc[inner, t]))
-    return x
-
-
+# ----------------------------------------------------------------------------- fast portable scan
 LOG2E = math.log2(math.e)
-BLOCK_BYTES = 4 * 2**20
+CHECKPOINT_EVERY = 16  # forward keeps the state every this many steps; backward recomputes in between
 
 
-def _batch_blocks(batch: int, per_item_bytes: int) -> list[slice]:
-    """Split the batch so each block of states stays near BLOCK_BYTES (fresh huge tensors page-fault)."""
-    size = max(1, min(batch, BLOCK_BYTES // max(per_item_bytes, 1)))
-    return [slice(i, min(i + size, batch)) for i in range(0, batch, size)]
+def _decay_(out: torch.Tensor, dt_t: torch.Tensor, A2t: torch.Tensor) -> torch.Tensor:
+    """out (b, N, D) <- exp(dt_t A) = exp2(dt_t * A * log2 e); dt_t (b, D), A2t (N, D). exp2 beats exp."""
+    return torch.mul(dt_t.unsqueeze(1), A2t, out=out).exp2_()
 
 
-def _chunk_decay(dt: torch.Tensor, A2: torch.Tensor, T: int) -> torch.Tensor:
-    """prod_t exp(dt_t A) over each chunk = exp2(A2 * sum_t dt_t): (Lp, b, D) -> (Lp/T, b, D, N)."""
-    sums = dt.view(dt.shape[0] // T, T, *dt.shape[1:]).sum(1)  # (nc, b, D)
-    return torch.mul(sums.unsqueeze(-1), A2).exp2_()
+class _StateScan(torch.autograd.Function):
+    """y = <C_t, h_t> with h_t = exp(delta_t A) h_{t-1} + delta_t u_t B_t, in channels-last layout.
 
+    u, delta (B, L, D), B, C (B, L, N), A (D, N) -> y (B, L, D); inputs of any strides (a (B, L, X)
+    contiguous tensor, or a transposed (B, X, L) one, which costs a real transpose).
 
-def _states(dt: torch.Tensor, dtu: torch.Tensor, Bt: torch.Tensor, A2: torch.Tensor, T: int) -> tuple:
-    """Decays a_t (Lp+1, b, D, N) (last row: a zero step, i.e. 1) and states h (Lp, b, D, N).
-
-    dt, dtu: (Lp, b, D); Bt: (Lp, b, N); time-major, Lp a multiple of T; A2 = A * log2(e) (D, N).
+    Internally time-major (L, B, X), so each step reads contiguous slices. The state is one
+    (B, N, D) slab, updated in place once per time step by a few vectorised ops that stay in cache;
+    no (B, L, D, N) tensor is ever materialised. Every ``CHECKPOINT_EVERY`` steps forward keeps the
+    state; backward recomputes one segment of states at a time from its checkpoint and runs the
+    adjoint recurrence g_{t-1} = a_t g_t + C_{t-1} gy_{t-1} backwards in time, accumulating all
+    parameter gradients as per-step reductions. Decays are products of a_t = exp(delta_t A) <= 1
+    (A < 0, delta >= 0): nothing overflows at any step size. In the (B, N, D) layout every reduction
+    is a batched vector-matrix product: over N (y_t, dL/d(delta_t u_t)) (1 x N) @ (N x D), over D
+    (dL/dB_t, dL/dC_t) (1 x D) @ (D x N), both far faster on CPU than mul + sum or matrix-vector.
     """
-    dt_ext = F.pad(dt, (0, 0, 0, 0, 0, 1))  # (Lp+1, b, D)
-    a_ext = torch.mul(dt_ext.unsqueeze(-1), A2).exp2_()  # (Lp+1, b, D, N); exp2 is faster than exp
-    h = dtu.unsqueeze(-1) * Bt.unsqueeze(2)  # (Lp, b, D, N): the drive x_t, scanned in place
-    lp = h.shape[0]
-    _scan_(a_ext[:lp].view(lp, -1), h.view(lp, -1), T, decay=_chunk_decay(dt, A2, T))
-    return a_ext, dt_ext, h
-
-
-class _ChunkedScan(torch.autograd.Function):
-    """y = <C_t, h_t> with h_t = exp(delta_t A) h_{t-1} + delta_t u_t B_t; y (B, D, L).
-
-    Processed in batch blocks; saves only the inputs and recomputes the states in backward.
-    """
-
-    @staticmethod
-    def _time_major(u, delta, B, C, T):
-        """Inputs as padded, time-major, contiguous tensors: dt, dtu (Lp, B, D); Bt, Ct (Lp, B, N)."""
-        pad = -u.shape[-1] % T
-        tm = lambda t: F.pad(t, (0, pad)).permute(2, 0, 1).contiguous()  # (B, X, L) -> (Lp, B, X)
-        return tm(delta), tm(delta * u), tm(B), tm(C)  # zero step and zero drive in the padding
 
     @staticmethod
     def forward(ctx, u, delta, A, B, C):
-        b, d, length = u.shape
-        T = chunk_size(length)
-        dt, dtu, Bt, Ct = _ChunkedScan._time_major(u, delta, B, C, T)
-        A2 = A * LOG2E
-        y = u.new_empty(dt.shape[0], b, d)  # (Lp, B, D)
-        for sl in _batch_blocks(b, dt.shape[0] * d * A.shape[1] * u.element_size()):
-            _, _, h = _states(dt[:, sl], dtu[:, sl], Bt[:, sl], A2, T)  # (Lp, b, D, N)
-            y[:, sl] = h.mul_(Ct[:, sl].unsqueeze(2)).sum(-1)  # (Lp, b, D); mul+sum beats a batched mat-vec
-        ctx.save_for_backward(u, delta, A, B, C)
-        ctx.T = T
-        return y[:length].permute(1, 2, 0)  # (B, D, L)
+        b, length, d = u.shape
+        n, T = A.shape[1], CHECKPOINT_EVERY
+        ut, dt, Bt, Ct = (t.transpose(0, 1).contiguous() for t in (u, delta, B, C))  # (L, B, X)
+        dtu = dt * ut
+        A2t = (A * LOG2E).T.contiguous()  # (N, D)
+        ckpt = u.new_empty(-(-length // T), b, n, d)  # state entering each segment
+        h, a = u.new_zeros(b, n, d), u.new_empty(b, n, d)
+        y = u.new_empty(length, b, 1, d)
+        for t in range(length):
+            if t % T == 0:
+                ckpt[t // T].copy_(h)
+            h.mul_(_decay_(a, dt[t], A2t)).addcmul_(Bt[t].unsqueeze(-1), dtu[t].unsqueeze(1))
+            torch.bmm(Ct[t].unsqueeze(1), h, out=y[t])  # (b, 1, N) @ (b, N, D)
+        ctx.save_for_backward(ut, dt, A, Bt, Ct, ckpt)
+        return y.view(length, b, d).transpose(0, 1)  # (B, L, D)
 
     @staticmethod
     def backward(ctx, gy):
-        u, delta, A, B, C = ctx.saved_tensors
-        T, (b, d, length), n = ctx.T, u.shape, A.shape[1]
-        dt, dtu, Bt, Ct = _ChunkedScan._time_major(u, delta, B, C, T)
-        lp = dt.shape[0]
-        gy_t = F.pad(gy, (0, lp - length)).permute(2, 0, 1).contiguous()  # (Lp, B, D)
-        grad_dtu, grad_dt = torch.empty_like(dt), torch.empty_like(dt)  # (Lp, B, D)
-        grad_B, grad_C = torch.empty_like(Bt), torch.empty_like(Ct)  # (Lp, B, N)
-        grad_A = torch.zeros_like(A)
-        A2 = A * LOG2E
-        for sl in _batch_blocks(b, lp * d * n * u.element_size()):
-            a_ext, dt_ext, h = _states(dt[:, sl], dtu[:, sl], Bt[:, sl], A2, T)  # (Lp+1, b, D, N), (Lp, b, D, N)
-            # adjoint dh_t = dL/dh_t: dh_t = C_t gy_t + a_{t+1} dh_{t+1}, a reverse-time scan
-            dh = gy_t[:, sl].unsqueeze(-1) * Ct[:, sl].unsqueeze(2)  # (Lp, b, D, N)
-            decay_next = _chunk_decay(dt_ext[1:], A2, T)  # coefficients a_{t+1}, per chunk
-            _scan_(a_ext[1:].view(lp, -1), dh.view(lp, -1), T, reverse=True, decay=decay_next)
-            grad_C[:, sl] = torch.matmul(gy_t[:, sl].unsqueeze(-2), h).squeeze(-2)  # (Lp, b, N)
-            grad_B[:, sl] = torch.matmul(dtu[:, sl].unsqueeze(-2), dh).squeeze(-2)  # (Lp, b, N)
-            grad_dtu[:, sl] = (dh * Bt[:, sl].unsqueeze(2)).sum(-1)  # (Lp, b, D)
-            # d(log decay)_t = dh_t * a_t * h_{t-1}  (h_{-1} = 0)
-            dlog = dh[1:].mul_(a_ext[1:lp]).mul_(h[:-1])  # (Lp-1, b, D, N), for t = 1..Lp-1
-            grad_dt[0, sl] = 0
-            grad_dt[1:, sl] = (dlog * A).sum(-1)  # (Lp-1, b, D)
-            grad_A += (dlog * dt[1:, sl].unsqueeze(-1)).sum(dim=(0, 1))  # (D, N)
-        to_bdl = lambda t: t[:length].permute(1, 2, 0)  # (Lp, B, X) -> (B, X, L)
-        grad_u = to_bdl(grad_dtu * dt)
-        grad_delta = to_bdl(grad_dt + grad_dtu * F.pad(u, (0, lp - length)).permute(2, 0, 1))
-        return grad_u, grad_delta, grad_A, to_bdl(grad_B), to_bdl(grad_C)
+        ut, dt, A, Bt, Ct, ckpt = ctx.saved_tensors
+        (length, b, d), n, T = ut.shape, A.shape[1], CHECKPOINT_EVERY
+        gyt = gy.transpose(0, 1).contiguous()  # (L, B, D)
+        dtu = dt * ut
+        A2t, At = (A * LOG2E).T.contiguous(), A.T.contiguous()  # (N, D)
+        seg = min(T, length)
+        H = ut.new_empty(seg + 1, b, n, d)  # states h_{s0-1} .. h_{s1-1} of the current segment
+        a = ut.new_empty(seg, b, n, d)  # decays a_t of the segment
+        q = ut.new_empty(b, n, d)  # dL/d(log a_t) = a_t g_t h_{t-1}
+        g = ut.new_zeros(b, n, d)  # adjoint: dL/dh_t (before the C_t gy_t term is added: a_{t+1} g_{t+1})
+        gA = ut.new_zeros(b, n, d)  # sum over t of delta_t dL/d(log a_t), reduced over the batch at the end
+        grad_B, grad_C = ut.new_empty(length, b, 1, n), ut.new_empty(length, b, 1, n)
+        grad_dtu, grad_dt = ut.new_empty(length, b, 1, d), ut.new_empty(length, b, d)
+        for c in range(ckpt.shape[0] - 1, -1, -1):
+            s0 = c * T
+            m = min(length, s0 + T) - s0
+            H[0].copy_(ckpt[c])
+            for i in range(m):  # recompute the segment's decays and states
+                t = s0 + i
+                torch.mul(H[i], _decay_(a[i], dt[t], A2t), out=H[i + 1]).addcmul_(Bt[t].unsqueeze(-1), dtu[t].unsqueeze(1))
+            for i in range(m - 1, -1, -1):
+                t = s0 + i
+                g.addcmul_(Ct[t].unsqueeze(-1), gyt[t].unsqueeze(1))  # g = dL/dh_t
+                torch.bmm(gyt[t].unsqueeze(1), H[i + 1].transpose(1, 2), out=grad_C[t])  # (b, 1, D) @ (b, D, N)
+                torch.bmm(dtu[t].unsqueeze(1), g.transpose(1, 2), out=grad_B[t])
+                torch.bmm(Bt[t].unsqueeze(1), g, out=grad_dtu[t])  # (b, 1, N) @ (b, N, D)
+                g.mul_(a[i])  # a_t g_t: the carry into step t-1
+                torch.mul(g, H[i], out=q)
+                gA.addcmul_(q, dt[t].unsqueeze(1))  # d a_t / d A = delta_t a_t
+                torch.sum(q.mul_(At), 1, out=grad_dt[t])  # d a_t / d delta_t = A a_t
+        grad_dtu = grad_dtu.view(length, b, d)
+        grad_u = (grad_dtu * dt).transpose(0, 1)
+        grad_delta = torch.addcmul(grad_dt, grad_dtu, ut).transpose(0, 1)
+        grad_B, grad_C = (t.view(length, b, n).transpose(0, 1) for t in (grad_B, grad_C))
+        return grad_u, grad_delta, gA.sum(0).T, grad_B, grad_C
+
+
+def _scan_channels_last(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_softplus=False):
+    """selective_scan_torch on (B, L, X) tensors: u, delta, z (B, L, D); B, C (B, L, N) -> y (B, L, D)."""
+    if delta_bias is not None:
+        delta = delta + delta_bias
+    if delta_softplus:
+        delta = F.softplus(delta)
+    y = _StateScan.apply(u, delta, A, B, C)
+    if D is not None:
+        y = torch.addcmul(y, u, D)
+    return y * F.silu(z) if z is not None else y
 
 
 def selective_scan_torch(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_softplus=False):
-    """The portable chunked scan (CPU or GPU), same semantics as ``selective_scan_sequential``."""
+    """The portable scan (CPU or GPU), same semantics as ``selective_scan_sequential``."""
     _check_shapes(u, delta, A, B, C)
-    delta = _prepare_delta(delta, delta_bias, delta_softplus)
-    return _finish(_ChunkedScan.apply(u, delta, A, B, C), u, D, z)
+    cl = lambda t: t.transpose(1, 2) if t is not None else None  # (B, X, L) -> (B, L, X), a view
+    y = _scan_channels_last(cl(u), cl(delta), A, cl(B), cl(C), D, cl(z), delta_bias, delta_softplus)
+    return y.transpose(1, 2)
 
 
 def selective_scan(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_softplus=False, backend="auto"):
