@@ -16,12 +16,7 @@ from hybrid_icl.models import build_model  # noqa: E402
 D, LAYERS, HEADS, LENGTH = 32, 2, 4, 16
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def ours(arch: str, **kw):

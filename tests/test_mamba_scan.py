@@ -9,13 +9,7 @@ from hybrid_icl.models import scan as scan_mod
 from hybrid_icl.models.scan import resolve_backend, selective_scan, selective_scan_sequential, selective_scan_torch
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny tensors: one thread avoids OpenMP barrier stalls when the machine is busy."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def close(a: torch.Tensor, b: torch.Tensor, tol: float = 1e-5) -> None:

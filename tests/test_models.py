@@ -14,13 +14,7 @@ from hybrid_icl.models.stack import ResidualLayer
 SMALL = {"d_model": 16, "n_layer": 2, "n_head": 2}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny tensors: one thread avoids OpenMP barrier stalls when the machine is busy."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def small(arch: str, **kw) -> dict:
