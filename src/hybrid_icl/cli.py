@@ -32,7 +32,10 @@ def cmd_where(args: argparse.Namespace) -> int:
     print(f"\nSuite '{config['suite']}' is done. Results in {out}/:")
     print(f"  scores    {out}/tables/icl_scores.md (also .csv, .tex)")
     print(f"  curves    {out}/tables/curves.csv")
-    print(f"  figures   {out}/figures/ (errors_<task>.pdf/.png, loss_<task>.pdf/.png, scores.pdf/.png)")
+    figures = sorted((out / "figures").glob("*.pdf"))
+    print(f"  figures   {out}/figures/ ({', '.join(f.stem for f in figures) or 'none yet'}; .pdf and .png)")
+    print(f"  runs      {out}/runs/<task>/<model>/s<seed>/ (model.pt, train_log.csv, errors.parquet)")
+    print(f"  logs      {out}/logs/   report: snakemake --report results/report.html --configfile ...")
     scores = out / "tables" / "icl_scores.md"
     if scores.exists():
         print("\n" + scores.read_text())
