@@ -75,10 +75,15 @@ def evaluation_settings(config: dict) -> dict:
     return deep_merge(EVALUATION_DEFAULTS, config.get("evaluation"))
 
 
+def canonical(value: Any) -> Any:
+    """A copy with every mapping's keys sorted: job params that do not depend on key order in the YAML."""
+    return json.loads(json.dumps(value, sort_keys=True))
+
+
 def task_settings(config: dict, task: str) -> dict:
     """The task's definition alone (kind, n_dims, n_points, task params, curriculum)."""
     spec = config["tasks"][task]
-    return {k: copy.deepcopy(v) for k, v in spec.items() if k not in ("training", "baselines", "reference")}
+    return canonical({k: v for k, v in spec.items() if k not in ("training", "baselines", "reference")})
 
 
 def task_params(task_cfg: dict) -> dict:
@@ -89,19 +94,21 @@ def task_params(task_cfg: dict) -> dict:
 
 def model_settings(config: dict, model: str) -> dict:
     """The model's architecture settings (without its training overrides)."""
-    return {k: copy.deepcopy(v) for k, v in config["models"][model].items() if k != "training"}
+    return canonical({k: v for k, v in config["models"][model].items() if k != "training"})
 
 
 def resolve_run(config: dict, task: str, model: str, seed: int) -> dict:
     """Everything that determines one trained run, as one JSON-able dict."""
-    return {
-        "task_name": task,
-        "model_name": model,
-        "seed": int(seed),
-        "task": task_settings(config, task),
-        "model": model_settings(config, model),
-        "training": training_settings(config, task, model),
-    }
+    return canonical(
+        {
+            "task_name": task,
+            "model_name": model,
+            "seed": int(seed),
+            "task": task_settings(config, task),
+            "model": model_settings(config, model),
+            "training": training_settings(config, task, model),
+        }
+    )
 
 
 def result_affecting(run: dict) -> dict:

@@ -3,6 +3,7 @@ import os
 import sys
 
 from hybrid_icl.config import (
+    canonical,
     evaluation_settings,
     experiment_grid,
     model_settings,

@@ -13,7 +13,7 @@ rule ood_eval_set:
     conda:
         CONDA_ENV
     params:
-        entry=lambda wildcards: config["ood"][wildcards.ood],
+        entry=lambda wildcards: canonical(config["ood"][wildcards.ood]),
         tasks=lambda wildcards: ood_tasks(wildcards.ood),
         n_prompts=EVAL["n_prompts"],
     script:
