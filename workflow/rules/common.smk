@@ -1,5 +1,5 @@
 # Config validation and the helpers every rule file uses.
-import os
+import re
 import sys
 
 from hybrid_icl.config import (
@@ -14,11 +14,6 @@ from hybrid_icl.config import (
     training_settings,
 )
 from hybrid_icl.validation import ConfigError, check_config
-
-# Jobs import the package from this checkout even inside a conda env (--sdm conda).
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    filter(None, [f"{workflow.basedir}/src", os.environ.get("PYTHONPATH")])
-)
 
 try:
     check_config(config, source="config")
@@ -203,3 +198,29 @@ def progress_tasks():
             for t, m, _ in runs_of(task)
         )
     ]
+
+
+# Named paper targets (workflow/rules/paper.smk): copies of suite outputs under OUT.
+PAPER_TABLE = {ext: out(f"table_scores.{ext}") for ext in ("csv", "md", "tex")}
+PAPER_ERRORS = out("fig_errors_{task}.{ext}")
+PAPER_LOSS = out("fig_loss_{task}.{ext}")
+PAPER_SCORES = out("fig_scores.{ext}")
+PAPER_EXTS = ("pdf", "png")
+
+
+def paper_targets(task=None):
+    """Files of the paper targets: all of them, or the two figures of one task."""
+    if task:
+        tasks, files = [task], []
+    else:
+        tasks = tasks_in_use()
+        files = list(PAPER_TABLE.values()) + expand(PAPER_SCORES, ext=PAPER_EXTS)
+    for pattern in (PAPER_ERRORS, PAPER_LOSS):
+        files += expand(pattern, task=tasks, ext=PAPER_EXTS)
+    return files
+
+
+def paper_rule_name(task):
+    """paper_<task>, with any character a rule name cannot hold replaced by '_'."""
+    safe = re.sub(r"\W", "_", task)
+    return f"paper_{safe}"

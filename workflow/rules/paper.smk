@@ -8,25 +8,7 @@
 #   snakemake paper --profile profiles/slurm --configfile config/paper.yaml   # all of them
 #
 # (targets before --configfile, which takes several values). paper_<task>: one task's figures.
-import re
-
-PAPER_TABLE = {ext: f"{OUT}/table_scores.{ext}" for ext in ("csv", "md", "tex")}
-PAPER_ERRORS = OUT + "/fig_errors_{task}.{ext}"
-PAPER_LOSS = OUT + "/fig_loss_{task}.{ext}"
-PAPER_SCORES = OUT + "/fig_scores.{ext}"
-PAPER_EXTS = ("pdf", "png")
-
-
-def paper_targets(task=None):
-    """Files of the paper targets: all of them, or the two figures of one task."""
-    if task:
-        tasks, files = [task], []
-    else:
-        tasks = tasks_in_use()
-        files = list(PAPER_TABLE.values()) + expand(PAPER_SCORES, ext=PAPER_EXTS)
-    for pattern in (PAPER_ERRORS, PAPER_LOSS):
-        files += expand(pattern, task=tasks, ext=PAPER_EXTS)
-    return files
+# The file names and paper_targets() live in common.smk.
 
 
 rule paper_table_files:
@@ -37,8 +19,10 @@ rule paper_table_files:
     output:
         **PAPER_TABLE,
     log:
-        OUT + "/logs/paper/table_scores.log",
+        out("logs/paper/table_scores.log"),
     localrule: True
+    conda:
+        CONDA_ENV
     shell:
         "(cp -- {input.csv} {output.csv} && cp -- {input.md} {output.md}"
         " && cp -- {input.tex} {output.tex}) 2> {log}"
@@ -46,42 +30,48 @@ rule paper_table_files:
 
 rule paper_errors_figure:
     input:
-        OUT + "/figures/errors_{task}.{ext}",
+        out("figures/errors_{task}.{ext}"),
     output:
         PAPER_ERRORS,
     log:
-        OUT + "/logs/paper/fig_errors_{task}.{ext}.log",
+        out("logs/paper/fig_errors_{task}.{ext}.log"),
     wildcard_constraints:
         ext="pdf|png",
     localrule: True
+    conda:
+        CONDA_ENV
     shell:
         "cp -- {input} {output} 2> {log}"
 
 
 rule paper_loss_figure:
     input:
-        OUT + "/figures/loss_{task}.{ext}",
+        out("figures/loss_{task}.{ext}"),
     output:
         PAPER_LOSS,
     log:
-        OUT + "/logs/paper/fig_loss_{task}.{ext}.log",
+        out("logs/paper/fig_loss_{task}.{ext}.log"),
     wildcard_constraints:
         ext="pdf|png",
     localrule: True
+    conda:
+        CONDA_ENV
     shell:
         "cp -- {input} {output} 2> {log}"
 
 
 rule paper_scores_figure:
     input:
-        OUT + "/figures/scores.{ext}",
+        out("figures/scores.{ext}"),
     output:
         PAPER_SCORES,
     log:
-        OUT + "/logs/paper/fig_scores.{ext}.log",
+        out("logs/paper/fig_scores.{ext}.log"),
     wildcard_constraints:
         ext="pdf|png",
     localrule: True
+    conda:
+        CONDA_ENV
     shell:
         "cp -- {input} {output} 2> {log}"
 
@@ -109,7 +99,7 @@ for _task in tasks_in_use():
 
     rule:
         name:
-            "paper_" + re.sub(r"\W", "_", _task)
+            paper_rule_name(_task)
         input:
             paper_targets(_task),
         localrule: True
