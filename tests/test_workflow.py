@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 import pytest
+import torch
 import yaml
 
 from conftest import snakemake
@@ -75,3 +76,31 @@ def test_bad_config_stops_before_any_job_with_the_key_named(workflow_copy):
     assert "training.steps" in text and "-3" in text
     assert "Traceback" not in text
     assert not (workflow_copy / "results").exists()
+
+
+def test_hybrid_defined_only_in_the_config_trains_through_the_pipeline(workflow_copy):
+    """A new architecture written as YAML recipes (no code) trains and is evaluated by the rules."""
+    config = yaml.safe_load((workflow_copy / "config" / "smoke.yaml").read_text())
+    config["suite"] = "inline"
+    config["seeds"] = [0]
+    config["models"] = {
+        "my_hybrid": {
+            "layers": [
+                {"norm": "rms", "mixer": "mamba", "ffn": "swiglu"},
+                {"norm": "layer", "mixer": "attention", "positions": "rope", "ffn": "mamba", "bias": True},
+            ],
+            "d_model": 16,
+            "n_layer": 2,
+            "n_head": 2,
+            "d_state": 4,
+        }
+    }
+    path = workflow_copy / "config" / "inline.yaml"
+    path.write_text(yaml.safe_dump(config))
+    target = "results/inline/runs/linear/my_hybrid/s0/errors.parquet"
+    snakemake(workflow_copy, target, "--cores", "2", "--configfile", str(path))
+    errors = pd.read_parquet(workflow_copy / target)
+    assert errors["status"].eq("completed").all() and errors["error"].notna().all()
+    record = torch.load(workflow_copy / "results/inline/runs/linear/my_hybrid/s0/model.pt", weights_only=False)
+    assert record["run_record"]["layers"] == ["rms|mamba|swiglu|nobias", "layer|attention+rope|mamba|bias"]
+    assert record["run_record"]["scan"] == "torch"
