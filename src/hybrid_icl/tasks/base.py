@@ -63,6 +63,17 @@ def choice(default: str, options: tuple[str, ...]) -> Param:
     return Param(default, lambda v: v in options, f"one of {list(options)}")
 
 
+def at_most_n_dims(key: str) -> classmethod:
+    """A ``relation_errors`` for a task whose parameter ``key`` cannot exceed n_dims."""
+
+    def relation_errors(cls, n_dims: int, values: dict) -> list[str]:
+        if values[key] > n_dims:
+            return [f"parameter {key!r} = {values[key]} exceeds n_dims = {n_dims}"]
+        return []
+
+    return classmethod(relation_errors)
+
+
 def mask_inactive_dims(xs: torch.Tensor, d_active: int | None) -> torch.Tensor:
     """Zero the coordinates >= d_active of xs (B, N, d): the curriculum's smaller problems (Garg et al.)."""
     if d_active is None or d_active >= xs.shape[-1]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from ._sampling import subset_mask
-from .base import FunctionTask, positive_int
+from .base import FunctionTask, at_most_n_dims, positive_int
 
 
 class SparseLinearRegression(FunctionTask):
@@ -14,11 +14,7 @@ class SparseLinearRegression(FunctionTask):
     default_baseline = "lasso"
     PARAMS = {"sparsity": positive_int(3)}
 
-    @classmethod
-    def relation_errors(cls, n_dims, values):
-        if values["sparsity"] > n_dims:
-            return [f"parameter 'sparsity' = {values['sparsity']} exceeds n_dims = {n_dims}"]
-        return []
+    relation_errors = at_most_n_dims("sparsity")
 
     def label(self, xs, generator, d_active):
         w = torch.randn(xs.shape[0], self.n_dims, generator=generator)

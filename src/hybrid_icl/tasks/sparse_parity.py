@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from ._sampling import subset_mask
-from .base import Prompts, Task, mask_inactive_dims, positive_int
+from .base import Prompts, Task, at_most_n_dims, mask_inactive_dims, positive_int
 
 
 class SparseParity(Task):
@@ -15,11 +15,7 @@ class SparseParity(Task):
     default_baseline = "parity_elimination"
     PARAMS = {"k": positive_int(2)}
 
-    @classmethod
-    def relation_errors(cls, n_dims, values):
-        if values["k"] > n_dims:
-            return [f"parameter 'k' = {values['k']} exceeds n_dims = {n_dims}"]
-        return []
+    relation_errors = at_most_n_dims("k")
 
     def sample(self, n_prompts, n_points, generator, d_active=None) -> Prompts:
         d_act = self.active_dims(d_active)
