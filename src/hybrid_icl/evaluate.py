@@ -116,11 +116,9 @@ def snapshot_errors(payload: dict, task: Task, prompts: Prompts, batch_size: int
 
     Returns a tidy table with columns step, prompt, error (the final weights count as the last step).
     """
-    from .models import build_model
-    from .train import max_points
+    from .train import run_model
 
-    run = payload["run"]
-    model = build_model(run["model"], task.x_dim, task.y_dim, max_points=max_points(run["task"])).eval()
+    model = run_model(payload["run"], task).eval()
     weights = dict(payload.get("snapshots") or {})
     weights[payload["summary"]["steps_done"]] = payload["state_dict"]
     mask = task.loss_mask(prompts.ys.shape[1]).numpy().astype(bool)

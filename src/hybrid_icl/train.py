@@ -75,8 +75,12 @@ def build_run(run: dict) -> tuple[Task, torch.nn.Module, Curriculum]:
     task_cfg = run["task"]
     task = make_task(task_cfg["kind"], task_params(task_cfg))
     torch.manual_seed(stable_seed("init", run["seed"]))
-    model = build_model(run["model"], task.x_dim, task.y_dim, max_points=max_points(task_cfg))
-    return task, model, Curriculum.from_task(task_cfg)
+    return task, run_model(run, task), Curriculum.from_task(task_cfg)
+
+
+def run_model(run: dict, task: Task) -> torch.nn.Module:
+    """An untrained model of the run's architecture, sized for its task."""
+    return build_model(run["model"], task.x_dim, task.y_dim, max_points=max_points(run["task"]))
 
 
 def max_points(task_cfg: dict) -> int:
@@ -293,7 +297,7 @@ def load_trained(model_path: Path, device: str | torch.device = "cpu") -> tuple[
     task = make_task(run["task"]["kind"], task_params(run["task"]))
     if payload["summary"]["status"] != "completed":
         return payload, None, task
-    model = build_model(run["model"], task.x_dim, task.y_dim, max_points=max_points(run["task"]))
+    model = run_model(run, task)
     model.load_state_dict(payload["state_dict"])
     return payload, model.to(device).eval(), task
 
