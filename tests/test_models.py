@@ -85,6 +85,20 @@ def test_learned_positions_reject_longer_prompts():
         model(*prompts(n=5))
 
 
+def test_sinusoidal_position_init_is_the_scaled_sin_cos_table():
+    model = build_model(small("gpt2", position_init="sinusoidal"), 5, 1, max_points=10)
+    table = model.positions.weight.detach()  # (20, 16)
+    p, i = 7, 3  # position 7, frequency index 3: columns 6 (sin) and 7 (cos)
+    angle = torch.tensor(p / 10000 ** (2 * i / 16))
+    amplitude = 0.02 * 2**0.5
+    assert torch.allclose(table[p, 2 * i], amplitude * angle.sin(), atol=1e-7)
+    assert torch.allclose(table[p, 2 * i + 1], amplitude * angle.cos(), atol=1e-7)
+    assert abs(table.pow(2).mean().sqrt().item() - 0.02) < 1e-4  # same scale as the N(0, 0.02) default
+    assert model.positions.weight.requires_grad  # the table is still trained
+    default = build_model(small("gpt2"), 5, 1, max_points=10).positions.weight.detach()
+    assert not torch.allclose(default, table)
+
+
 def test_inline_layers_cycle_and_exact_lists():
     cfg = {"layers": [{"mixer": "mamba"}, {"mixer": "attention", "positions": "rope", "ffn": "swiglu"}],
            "d_model": 16, "n_layer": 4, "n_head": 2}
@@ -150,6 +164,8 @@ def test_matched_swiglu_has_the_parameters_of_the_gelu_mlp():
         ({"arch": "interleave", "d_model": 16, "n_layer": 3, "n_head": 2}, "models.m.layers"),
         ({"layers": [{"mixer": "attention"}], "input_positions": "sinusoidal", **SMALL}, "models.m.input_positions"),
         ({"d_model": 16, "n_layer": 2}, "models.m"),
+        ({"arch": "gpt2", **SMALL, "position_init": "rope"}, "models.m.position_init"),
+        ({"arch": "llama", **SMALL, "position_init": "sinusoidal"}, "models.m.position_init"),
     ],
 )
 def test_validate_rejects_bad_configs_naming_the_key(cfg, key):

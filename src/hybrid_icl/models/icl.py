@@ -17,6 +17,18 @@ from .stack import ResidualLayer
 INIT_STD = 0.02
 
 
+def sinusoidal_table(n_positions: int, d_model: int, rms: float) -> torch.Tensor:
+    """(n_positions, d_model) sin/cos table of Vaswani et al. (geometric frequencies), scaled to root
+    mean square ``rms``: a start for a learned table from which attention can read relative offsets."""
+    pos = torch.arange(n_positions, dtype=torch.float32)[:, None]  # (P, 1)
+    inv_freq = 1.0 / 10000.0 ** (torch.arange(0, d_model, 2, dtype=torch.float32) / d_model)  # (ceil(d/2),)
+    angles = pos * inv_freq  # (P, ceil(d/2))
+    table = torch.empty(n_positions, d_model)
+    table[:, 0::2] = angles.sin()
+    table[:, 1::2] = angles.cos()[:, : d_model // 2]
+    return table * (rms * math.sqrt(2.0))
+
+
 def interleave(xs: torch.Tensor, ys: torch.Tensor, width: int) -> torch.Tensor:
     """xs (B, N, dx), ys (B, N, dy) -> tokens (B, 2N, width): x1, y1, x2, y2, ... zero-padded."""
     b, n, _ = xs.shape
@@ -49,7 +61,9 @@ class ICLModel(nn.Module):
     @torch.no_grad()
     def _init_weights(self) -> None:
         """GPT-2 style: N(0, 0.02) linears and embeddings, zero biases, residual output projections
-        scaled by 1/sqrt(number of residual sub-layers). Mamba's dt_proj keeps its own init."""
+        scaled by 1/sqrt(number of residual sub-layers). Mamba's dt_proj keeps its own init. With
+        ``position_init: sinusoidal`` the learned position table starts as a sin/cos table of the same
+        root mean square (0.02) instead of noise; it is trained like any other weight."""
         n_res = sum(layer.n_sublayers() for layer in [*self.leading, *self.layers])
         for module in self.modules():
             if isinstance(module, nn.Linear) and not getattr(module, "keep_init", False):
@@ -59,6 +73,8 @@ class ICLModel(nn.Module):
                     nn.init.zeros_(module.bias)
             elif isinstance(module, nn.Embedding):
                 nn.init.normal_(module.weight, 0.0, INIT_STD)
+        if self.positions is not None and self.sizes.position_init == "sinusoidal":
+            self.positions.weight.copy_(sinusoidal_table(*self.positions.weight.shape, rms=INIT_STD))
 
     def forward(self, xs: torch.Tensor, ys: torch.Tensor) -> torch.Tensor:
         """xs (B, N, dx), ys (B, N, dy) -> preds (B, N, dy)."""

@@ -23,10 +23,12 @@ SIZE_DEFAULTS = {
     "dt_rank": "auto",
     "scan": "auto",
     "dropout": 0.0,
+    "position_init": "normal",
 }
 REQUIRED = ("d_model", "n_layer")
 KNOWN_KEYS = ("arch", *SPEC_KEYS, *REQUIRED, "n_head", *SIZE_DEFAULTS)
 SWIGLU_HIDDEN = ("matched", "4x")
+POSITION_INITS = ("normal", "sinusoidal")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class ModelSizes:
     dt_rank: int | str = "auto"
     scan: str = "auto"
     dropout: float = 0.0
+    position_init: str = "normal"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -91,11 +94,17 @@ def validate_model_config(name: str, cfg: dict) -> list[str]:
         problems.append(f"{where}.dt_rank: must be 'auto' or a positive integer, got {rank!r}")
     if cfg.get("scan", "auto") not in BACKENDS:
         problems.append(f"{where}.scan: unknown scan path {cfg['scan']!r} (allowed: {', '.join(BACKENDS)})")
+    if cfg.get("position_init", "normal") not in POSITION_INITS:
+        problems.append(
+            f"{where}.position_init: unknown value {cfg['position_init']!r} (allowed: {', '.join(POSITION_INITS)})"
+        )
     drop = cfg.get("dropout", 0.0)
     if not (_is_number(drop) and 0 <= drop < 1):
         problems.append(f"{where}.dropout: must be a number in [0, 1), got {drop!r}")
 
     spec = raw_spec(cfg)
+    if cfg.get("position_init", "normal") != "normal" and spec.get("input_positions", "none") != "learned":
+        problems.append(f"{where}.position_init: the architecture has no learned input positions to initialise")
     n_layer = cfg.get("n_layer")
     problems += spec_problems(spec, n_layer if _is_int(n_layer) else None, where)
     if any(p.startswith(f"{where}.layers") or p.startswith(f"{where}.leading") for p in problems):
