@@ -66,33 +66,6 @@ def test_fast_scan_extreme_step_sizes(step):
     assert torch.isfinite(y).all()
 
 
-@pytest.mark.parametrize("threads", [2, 3])
-def test_batch_rows_split_across_threads_give_identical_results(threads):
-    """With several torch threads the recurrence runs on blocks of batch rows in parallel threads:
-    same numbers to the bit as one thread, and still the reference's."""
-    shape = (7, 64, 16, 40)  # 7 rows x 16 x 64 = 7168 elements per step: force the split below
-    args = inputs(*shape, gen_seed=5)
-    names = [k for k, v in args.items() if v is not None]
-    gy = torch.randn(7, 64, 40, generator=torch.Generator().manual_seed(6))
-
-    def run() -> list[torch.Tensor]:
-        y = selective_scan_torch(**args, delta_softplus=True)
-        return [y, *torch.autograd.grad(y, [args[k] for k in names], gy)]
-
-    one = run()
-    previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(scan_mod, "MIN_ELEMENTS_TO_SPLIT", 0)
-            split = run()
-    finally:
-        torch.set_num_threads(previous)
-    for a, b in zip(split, one):
-        assert torch.equal(a, b)
-    compare(args)
-
-
 def test_without_optional_terms():
     args = inputs(2, 3, 4, 33, gen_seed=5)
     args.update(D=None, z=None, delta_bias=None)

@@ -82,8 +82,10 @@ def semantic_problems(config: dict) -> list[str]:
         reference = spec.get("reference")
         if reference is not None and reference not in names:
             if reference in models:
-                trains = any(t == name and m == reference for t, m, _ in experiment_grid(config))
-                if not trains:
+                grid = experiment_grid(config)
+                task_trained = any(t == name for t, _, _ in grid)  # a task no experiment trains needs no reference
+                trains = any(t == name and m == reference for t, m, _ in grid)
+                if task_trained and not trains:
                     problems.append(
                         f"tasks.{name}.reference: model {reference!r} is not trained on this task by any experiment"
                     )

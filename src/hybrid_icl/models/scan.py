@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import torch
 import torch.nn.functional as F
@@ -106,80 +104,11 @@ def selective_scan_sequential(u, delta, A, B, C, D=None, z=None, delta_bias=None
 # ----------------------------------------------------------------------------- fast portable scan
 LOG2E = math.log2(math.e)
 CHECKPOINT_EVERY = 16  # forward keeps the state every this many steps; backward recomputes in between
-MIN_ELEMENTS_TO_SPLIT = 1 << 15  # batch x state x channels below which one thread does the whole scan
 
 
 def _decay_(out: torch.Tensor, dt_t: torch.Tensor, A2t: torch.Tensor) -> torch.Tensor:
     """out (b, N, D) <- exp(dt_t A) = exp2(dt_t * A * log2 e); dt_t (b, D), A2t (N, D). exp2 beats exp."""
     return torch.mul(dt_t.unsqueeze(1), A2t, out=out).exp2_()
-
-
-def _forward_rows(rows: slice, dt, dtu, Bt, Ct, A2t, ckpt, y) -> None:
-    """Forward recurrence for the batch rows ``rows``: fills y[:, rows] (L, b, 1, D) and the state
-    checkpoints ckpt[:, rows] (S, b, N, D). dt, dtu (L, B, D); Bt, Ct (L, B, N); A2t (N, D)."""
-    length, T = dt.shape[0], CHECKPOINT_EVERY
-    b, (n, d) = rows.stop - rows.start, A2t.shape
-    h, a = dt.new_zeros(b, n, d), dt.new_empty(b, n, d)
-    for t in range(length):
-        if t % T == 0:
-            ckpt[t // T, rows].copy_(h)
-        h.mul_(_decay_(a, dt[t, rows], A2t)).addcmul_(Bt[t, rows].unsqueeze(-1), dtu[t, rows].unsqueeze(1))
-        torch.bmm(Ct[t, rows].unsqueeze(1), h, out=y[t, rows])  # (b, 1, N) @ (b, N, D)
-
-
-def _backward_rows(rows: slice, gyt, dt, dtu, Bt, Ct, A2t, At, ckpt, grads) -> None:
-    """Adjoint recurrence for the batch rows ``rows``, writing their slices of ``grads`` =
-    (grad_B, grad_C (L, B, 1, N), grad_dtu (L, B, 1, D), grad_dt (L, B, D), gA (B, N, D))."""
-    grad_B, grad_C, grad_dtu, grad_dt, gA = grads
-    length, T = dt.shape[0], CHECKPOINT_EVERY
-    b, (n, d) = rows.stop - rows.start, A2t.shape
-    seg = min(T, length)
-    H = dt.new_empty(seg + 1, b, n, d)  # states h_{s0-1} .. h_{s1-1} of the current segment
-    a = dt.new_empty(seg, b, n, d)  # decays a_t of the segment
-    q = dt.new_empty(b, n, d)  # dL/d(log a_t) = a_t g_t h_{t-1}
-    g = dt.new_zeros(b, n, d)  # adjoint: dL/dh_t (before the C_t gy_t term is added: a_{t+1} g_{t+1})
-    gA_rows = gA[rows]  # sum over t of delta_t dL/d(log a_t), per batch row
-    for c in range(ckpt.shape[0] - 1, -1, -1):
-        s0 = c * T
-        m = min(length, s0 + T) - s0
-        H[0].copy_(ckpt[c, rows])
-        for i in range(m):  # recompute the segment's decays and states
-            t = s0 + i
-            torch.mul(H[i], _decay_(a[i], dt[t, rows], A2t), out=H[i + 1]).addcmul_(
-                Bt[t, rows].unsqueeze(-1), dtu[t, rows].unsqueeze(1)
-            )
-        for i in range(m - 1, -1, -1):
-            t = s0 + i
-            gy_t = gyt[t, rows]
-            g.addcmul_(Ct[t, rows].unsqueeze(-1), gy_t.unsqueeze(1))  # g = dL/dh_t
-            torch.bmm(gy_t.unsqueeze(1), H[i + 1].transpose(1, 2), out=grad_C[t, rows])  # (b, 1, D) @ (b, D, N)
-            torch.bmm(dtu[t, rows].unsqueeze(1), g.transpose(1, 2), out=grad_B[t, rows])
-            torch.bmm(Bt[t, rows].unsqueeze(1), g, out=grad_dtu[t, rows])  # (b, 1, N) @ (b, N, D)
-            g.mul_(a[i])  # a_t g_t: the carry into step t-1
-            torch.mul(g, H[i], out=q)
-            gA_rows.addcmul_(q, dt[t, rows].unsqueeze(1))  # d a_t / d A = delta_t a_t
-            torch.sum(q.mul_(At), 1, out=grad_dt[t, rows])  # d a_t / d delta_t = A a_t
-
-
-@functools.lru_cache(maxsize=4)
-def _row_pool(workers: int) -> ThreadPoolExecutor:
-    """Worker threads that each run torch ops single-threaded (OpenMP settings are per thread)."""
-    return ThreadPoolExecutor(workers, thread_name_prefix="scan", initializer=torch.set_num_threads, initargs=(1,))
-
-
-def _over_rows(fn: Callable[[slice], None], batch: int, elements_per_row: int) -> None:
-    """Run ``fn(rows)`` on batch-row blocks, one per torch thread, concurrently (torch releases the
-    GIL inside ops). The recurrence is a long chain of small ops that intra-op threading barely
-    speeds up; splitting the batch across threads does. Rows are independent, so the results do not
-    depend on the number of threads."""
-    parts = min(torch.get_num_threads(), batch)
-    if parts < 2 or batch * elements_per_row < MIN_ELEMENTS_TO_SPLIT:
-        fn(slice(0, batch))
-        return
-    bounds = [round(i * batch / parts) for i in range(parts + 1)]
-    blocks = [slice(lo, hi) for lo, hi in zip(bounds, bounds[1:])]
-    for future in [_row_pool(parts).submit(fn, rows) for rows in blocks]:
-        future.result()
 
 
 class _StateScan(torch.autograd.Function):
@@ -197,38 +126,58 @@ class _StateScan(torch.autograd.Function):
     (A < 0, delta >= 0): nothing overflows at any step size. In the (B, N, D) layout every reduction
     is a batched vector-matrix product: over N (y_t, dL/d(delta_t u_t)) (1 x N) @ (N x D), over D
     (dL/dB_t, dL/dC_t) (1 x D) @ (D x N), both far faster on CPU than mul + sum or matrix-vector.
-    With several torch threads, blocks of batch rows run their recurrences in parallel threads.
     """
 
     @staticmethod
     def forward(ctx, u, delta, A, B, C):
         b, length, d = u.shape
-        n = A.shape[1]
+        n, T = A.shape[1], CHECKPOINT_EVERY
         ut, dt, Bt, Ct = (t.transpose(0, 1).contiguous() for t in (u, delta, B, C))  # (L, B, X)
         dtu = dt * ut
         A2t = (A * LOG2E).T.contiguous()  # (N, D)
-        ckpt = u.new_empty(-(-length // CHECKPOINT_EVERY), b, n, d)  # state entering each segment
+        ckpt = u.new_empty(-(-length // T), b, n, d)  # state entering each segment
+        h, a = u.new_zeros(b, n, d), u.new_empty(b, n, d)
         y = u.new_empty(length, b, 1, d)
-        _over_rows(functools.partial(_forward_rows, dt=dt, dtu=dtu, Bt=Bt, Ct=Ct, A2t=A2t, ckpt=ckpt, y=y), b, n * d)
+        for t in range(length):
+            if t % T == 0:
+                ckpt[t // T].copy_(h)
+            h.mul_(_decay_(a, dt[t], A2t)).addcmul_(Bt[t].unsqueeze(-1), dtu[t].unsqueeze(1))
+            torch.bmm(Ct[t].unsqueeze(1), h, out=y[t])  # (b, 1, N) @ (b, N, D)
         ctx.save_for_backward(ut, dt, A, Bt, Ct, ckpt)
         return y.view(length, b, d).transpose(0, 1)  # (B, L, D)
 
     @staticmethod
     def backward(ctx, gy):
         ut, dt, A, Bt, Ct, ckpt = ctx.saved_tensors
-        (length, b, d), n = ut.shape, A.shape[1]
+        (length, b, d), n, T = ut.shape, A.shape[1], CHECKPOINT_EVERY
         gyt = gy.transpose(0, 1).contiguous()  # (L, B, D)
         dtu = dt * ut
         A2t, At = (A * LOG2E).T.contiguous(), A.T.contiguous()  # (N, D)
+        seg = min(T, length)
+        H = ut.new_empty(seg + 1, b, n, d)  # states h_{s0-1} .. h_{s1-1} of the current segment
+        a = ut.new_empty(seg, b, n, d)  # decays a_t of the segment
+        q = ut.new_empty(b, n, d)  # dL/d(log a_t) = a_t g_t h_{t-1}
+        g = ut.new_zeros(b, n, d)  # adjoint: dL/dh_t (before the C_t gy_t term is added: a_{t+1} g_{t+1})
+        gA = ut.new_zeros(b, n, d)  # sum over t of delta_t dL/d(log a_t), reduced over the batch at the end
         grad_B, grad_C = ut.new_empty(length, b, 1, n), ut.new_empty(length, b, 1, n)
         grad_dtu, grad_dt = ut.new_empty(length, b, 1, d), ut.new_empty(length, b, d)
-        gA = ut.new_zeros(b, n, d)
-        grads = (grad_B, grad_C, grad_dtu, grad_dt, gA)
-        _over_rows(
-            functools.partial(_backward_rows, gyt=gyt, dt=dt, dtu=dtu, Bt=Bt, Ct=Ct, A2t=A2t, At=At, ckpt=ckpt, grads=grads),
-            b,
-            n * d,
-        )
+        for c in range(ckpt.shape[0] - 1, -1, -1):
+            s0 = c * T
+            m = min(length, s0 + T) - s0
+            H[0].copy_(ckpt[c])
+            for i in range(m):  # recompute the segment's decays and states
+                t = s0 + i
+                torch.mul(H[i], _decay_(a[i], dt[t], A2t), out=H[i + 1]).addcmul_(Bt[t].unsqueeze(-1), dtu[t].unsqueeze(1))
+            for i in range(m - 1, -1, -1):
+                t = s0 + i
+                g.addcmul_(Ct[t].unsqueeze(-1), gyt[t].unsqueeze(1))  # g = dL/dh_t
+                torch.bmm(gyt[t].unsqueeze(1), H[i + 1].transpose(1, 2), out=grad_C[t])  # (b, 1, D) @ (b, D, N)
+                torch.bmm(dtu[t].unsqueeze(1), g.transpose(1, 2), out=grad_B[t])
+                torch.bmm(Bt[t].unsqueeze(1), g, out=grad_dtu[t])  # (b, 1, N) @ (b, N, D)
+                g.mul_(a[i])  # a_t g_t: the carry into step t-1
+                torch.mul(g, H[i], out=q)
+                gA.addcmul_(q, dt[t].unsqueeze(1))  # d a_t / d A = delta_t a_t
+                torch.sum(q.mul_(At), 1, out=grad_dt[t])  # d a_t / d delta_t = A a_t
         grad_dtu = grad_dtu.view(length, b, d)
         grad_u = (grad_dtu * dt).transpose(0, 1)
         grad_delta = torch.addcmul(grad_dt, grad_dtu, ut).transpose(0, 1)
