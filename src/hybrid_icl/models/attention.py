@@ -8,7 +8,11 @@ from torch import nn
 
 
 class Rotary(nn.Module):
-    """Rotary position embedding (RoPE), rotate-half convention as in LLaMA / transformers."""
+    """Rotary position embedding (RoPE), rotate-half convention as in LLaMA / transformers.
+
+    rotate_half(x) = cat(-x2, x1) is computed as roll(x, hd/2) times a sign folded into sin, which
+    avoids the chunk + cat pair (and the cat in its backward) on every attention call.
+    """
 
     def __init__(self, head_dim: int, base: float = 10000.0):
         super().__init__()
@@ -26,9 +30,10 @@ class Rotary(nn.Module):
 
     @staticmethod
     def apply(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-        """x (B, H, L, hd) rotated by position."""
-        x1, x2 = x.chunk(2, dim=-1)
-        return x * cos + torch.cat((-x2, x1), dim=-1) * sin
+        """x (B, H, L, hd) rotated by position: x cos + rotate_half(x) sin."""
+        half = x.shape[-1] // 2
+        signed_sin = torch.cat((-sin[..., :half], sin[..., half:]), dim=-1)  # (L, hd), tiny
+        return x * cos + torch.roll(x, half, dims=-1) * signed_sin
 
 
 class CausalSelfAttention(nn.Module):
