@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, snakemake
+from hybrid_icl.config import deep_merge, drop_disabled
 from hybrid_icl.validation import ConfigError, check_config, config_problems
 
 SMOKE = yaml.safe_load((ROOT / "config" / "smoke.yaml").read_text())
@@ -138,13 +139,18 @@ def test_the_unmutated_config_is_valid():
 
 
 def test_a_slice_of_the_study_is_valid():
-    """Restricting experiments (e.g. --config experiments=...) may leave a task untrained; its model
-    reference then needs no check."""
+    """A slice file layered over the study (as two --configfile) restricts experiments and switches
+    entries off with null; a task it leaves untrained needs no reference model."""
     study = yaml.safe_load((ROOT / "config" / "study_cpu.yaml").read_text())
     assert config_problems(copy.deepcopy(study)) == []
-    study["experiments"] = [{"tasks": ["linear", "sparse_linear"], "models": ["gpt2", "llama", "mamba"]}]
-    assert study["tasks"]["decision_tree"]["reference"] == "gpt2"
-    assert config_problems(study) == []
+    for path in sorted((ROOT / "config" / "slices").glob("study_cpu_*.yaml")):
+        layered = drop_disabled(deep_merge(study, yaml.safe_load(path.read_text())))
+        assert config_problems(layered) == [], path.name
+    sliced = drop_disabled(deep_merge(study, {"experiments": [{"tasks": ["linear"]}], "ood": {"sparse_on_dense": None}}))
+    assert "sparse_on_dense" not in sliced["ood"] and sliced["tasks"]["decision_tree"]["reference"] == "gpt2"
+    assert config_problems(sliced) == []
+    kept = deep_merge(study, {"experiments": [{"tasks": ["linear"]}]})  # without switching the OOD entry off
+    assert any("ood.sparse_on_dense" in p for p in config_problems(kept))
 
 
 @pytest.mark.parametrize("mutate, key, value", [c[1:] for c in CASES], ids=[c[0] for c in CASES])

@@ -47,10 +47,28 @@ EVALUATION_DEFAULTS: dict[str, Any] = {
 }
 
 
+DISABLEABLE_SECTIONS = ("tasks", "models", "ood")
+
+
 def load_config(path: str | Path) -> dict:
-    """Read a YAML suite config."""
+    """Read a YAML suite config (entries set to null dropped, see ``drop_disabled``)."""
     with open(path) as fh:
-        return yaml.safe_load(fh) or {}
+        config = yaml.safe_load(fh) or {}
+    return drop_disabled(config) if isinstance(config, dict) else config
+
+
+def drop_disabled(config: dict) -> dict:
+    """Remove the entries of tasks / models / ood that are set to null, in place; returns ``config``.
+
+    A second config file layered over a suite (``--configfile suite.yaml slice.yaml``) merges into
+    it key by key, so this is how it switches an entry off, e.g. ``ood: {sparse_on_dense: null}``.
+    """
+    for section in DISABLEABLE_SECTIONS:
+        entries = config.get(section)
+        if isinstance(entries, dict):
+            for name in [n for n, v in entries.items() if v is None]:
+                del entries[name]
+    return config
 
 
 def deep_merge(base: dict, override: dict | None) -> dict:

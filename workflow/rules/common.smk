@@ -4,6 +4,7 @@ import sys
 
 from hybrid_icl.config import (
     canonical,
+    drop_disabled,
     evaluation_settings,
     experiment_grid,
     model_settings,
@@ -15,6 +16,7 @@ from hybrid_icl.config import (
 )
 from hybrid_icl.validation import ConfigError, check_config
 
+drop_disabled(config)  # entries switched off (null) by a layered config file
 try:
     check_config(config, source="config")
 except ConfigError as err:
