@@ -125,6 +125,8 @@ CASES = [
     ("OOD unknown shift", ood(train="linear", shift="rotate"), "ood.x.shift", "rotate"),
     ("OOD unknown shift parameter", ood(train="linear", shift="scaled_x", params={"bogus": 2}), "ood.x.params.bogus", "2"),
     ("OOD model missing", ood(train="linear", shift="scaled_x", models=["nope"]), "ood.x.models", "nope"),
+    ("OOD reference unfit", ood(train="linear", shift="noisy_y", reference="parity_elimination"), "ood.x.reference", "parity_elimination"),
+    ("OOD reference bad parameter", ood(train="linear", shift="noisy_y", reference={"name": "ridge", "params": {"lam": 1}}), "ood.x.reference", "lam"),
 ]
 
 

@@ -104,3 +104,36 @@ def test_hybrid_defined_only_in_the_config_trains_through_the_pipeline(workflow_
     record = torch.load(workflow_copy / "results/inline/runs/linear/my_hybrid/s0/model.pt", weights_only=False)
     assert record["run_record"]["layers"] == ["rms|mamba|swiglu|nobias", "layer|attention+rope|mamba|bias"]
     assert record["run_record"]["scan"] == "torch"
+
+
+def test_a_layered_config_adds_ood_evaluations_without_retraining(smoke_run, tmp_path):
+    """A second --configfile adds OOD entries to the smoke suite: its runs are reused (no training
+    job), the OOD tables appear, noisy labels are scored against ridge, and the orthogonal query,
+    where least squares equals the zero predictor, gets an undefined score instead of a huge one."""
+    wf, _ = smoke_run
+    layer = tmp_path / "ood_layer.yaml"
+    layer.write_text(
+        yaml.safe_dump(
+            {
+                "ood": {
+                    "scaled_x": {"train": "linear", "shift": "scaled_x", "params": {"scale": 2.0}},
+                    "noisy_y": {
+                        "train": "linear",
+                        "shift": "noisy_y",
+                        "params": {"noise_var": 0.5},
+                        "reference": {"name": "ridge", "params": {"alpha": 0.5}},
+                    },
+                    "orthogonal_query": {"train": "linear", "shift": "orthogonal_query", "params": {"n_points": 3}},
+                }
+            }
+        )
+    )
+    result = snakemake(wf, "--cores", "2", "--configfile", "config/smoke.yaml", str(layer))
+    assert "rule train:" not in result.stdout + result.stderr
+    scores = pd.read_csv(wf / "results" / "smoke" / "tables" / "ood_scores.csv")
+    assert set(scores["task"]) == {"scaled_x", "noisy_y", "orthogonal_query"}
+    assert set(scores.loc[scores["task"] == "noisy_y", "reference"]) == {"ridge"}
+    assert set(scores.loc[scores["task"] == "scaled_x", "reference"]) == {"least_squares"}
+    assert scores.loc[scores["task"] != "orthogonal_query", "score"].notna().all()
+    assert scores.loc[scores["task"] == "orthogonal_query", "score"].isna().all()
+    assert (wf / "results" / "smoke" / "figures" / "ood.pdf").stat().st_size > 1000

@@ -116,6 +116,7 @@ def semantic_problems(config: dict) -> list[str]:
 
 def ood_problems(config: dict) -> list[str]:
     """OOD entries must name defined, trained tasks with matching shapes, and applicable shifts."""
+    from .baselines import validate_baseline_config
     from .config import task_params
     from .shifts import shift_problems
     from .tasks import make_task
@@ -139,6 +140,13 @@ def ood_problems(config: dict) -> list[str]:
             continue
         if entry["train"] not in trained:
             problems.append(f"{where}.train: no experiment trains a model on task {entry['train']!r}")
+        if "reference" in entry:
+            ref = entry["reference"] if isinstance(entry["reference"], dict) else {"name": entry["reference"]}
+            kind = tasks[entry.get("eval_task") or entry["train"]]["kind"]
+            problems += [
+                f"{where}.reference: {reason}"
+                for reason in validate_baseline_config(ref["name"], ref.get("params") or {}, kind)
+            ]
         train_cfg = tasks[entry["train"]]
         train_task = make_task(train_cfg["kind"], task_params(train_cfg))
         if "eval_task" in entry:

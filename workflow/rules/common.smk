@@ -162,17 +162,30 @@ def ood_scored(name):
     )
 
 
+def ood_reference_entry(name):
+    """(label, name, params) of an OOD entry's own reference baseline, or None."""
+    ref = config["ood"][name].get("reference")
+    if ref is None:
+        return None
+    ref = {"name": ref} if isinstance(ref, str) else ref
+    return (ref.get("label", ref["name"]), ref["name"], ref.get("params", {}))
+
+
 def ood_baseline_specs(name):
     entry = config["ood"][name]
     specs = baseline_specs(entry.get("eval_task") or entry["train"])
+    own = ood_reference_entry(name)
     reference = ood_reference(name)["name"]
     if reference not in [label for label, _, _ in specs]:
-        specs.append((reference, reference, {}))
+        specs.append(own or (reference, reference, {}))
     return specs
 
 
 def ood_reference(name):
     entry = config["ood"][name]
+    own = ood_reference_entry(name)
+    if own is not None:
+        return {"kind": "baseline", "name": own[0]}
     reference = reference_of(entry.get("eval_task") or entry["train"])
     if (
         reference["kind"] == "model"
