@@ -72,7 +72,7 @@ def test_gpt2_matches_transformers_gpt2model():
 
 def test_llama_matches_transformers_llamamodel():
     model = ours("llama")
-    hidden = model.layers[0].ffn.hidden
+    hidden = model.layers[0].ffn.gate.out_features
     cfg = transformers.LlamaConfig(hidden_size=D, intermediate_size=hidden, num_hidden_layers=LAYERS,
                                    num_attention_heads=HEADS, num_key_value_heads=HEADS, rms_norm_eps=1e-5,
                                    max_position_embeddings=2 * LENGTH, attention_bias=False, mlp_bias=False,
@@ -86,7 +86,8 @@ def test_llama_matches_transformers_llamamodel():
             att = blk.self_attn
             layer.mixer.qkv.weight.copy_(torch.cat([att.q_proj.weight, att.k_proj.weight, att.v_proj.weight]))
             layer.mixer.out.weight.copy_(att.o_proj.weight)
-            layer.ffn.gate_up.weight.copy_(torch.cat([blk.mlp.gate_proj.weight, blk.mlp.up_proj.weight]))
+            layer.ffn.gate.weight.copy_(blk.mlp.gate_proj.weight)
+            layer.ffn.up.weight.copy_(blk.mlp.up_proj.weight)
             layer.ffn.down.weight.copy_(blk.mlp.down_proj.weight)
         model.final_norm.weight.copy_(ref.norm.weight)
         h = torch.randn(2, 2 * LENGTH, D)

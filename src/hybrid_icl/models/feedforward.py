@@ -21,18 +21,21 @@ class GeluMLP(nn.Module):
 
 
 class SwiGLU(nn.Module):
-    """down(SiLU(gate(x)) * up(x)); gate and up share one fused Linear(d, 2h)."""
+    """down(SiLU(gate(x)) * up(x)).
+
+    gate and up are separate Linear(d, h): a fused Linear(d, 2h) saves one matmul call forward but
+    its split costs a (B, L, 2h) concatenation backward, which at these widths is the dearer of the two.
+    """
 
     def __init__(self, d_model: int, hidden: int, bias: bool = False):
         super().__init__()
-        self.hidden = hidden
-        self.gate_up = nn.Linear(d_model, 2 * hidden, bias=bias)
+        self.gate = nn.Linear(d_model, hidden, bias=bias)
+        self.up = nn.Linear(d_model, hidden, bias=bias)
         self.down = nn.Linear(hidden, d_model, bias=bias)
         self.down.is_residual_out = True
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, L, d) -> (B, L, d)
-        gate, up = self.gate_up(x).split(self.hidden, dim=-1)  # 2 x (B, L, h)
-        return self.down(F.silu(gate) * up)
+        return self.down(F.silu(self.gate(x)) * self.up(x))
 
 
 def ffn_hidden(kind: str, d_model: int, mlp_ratio: float, swiglu_hidden: str) -> int:
