@@ -22,18 +22,18 @@ class Rotary(nn.Module):
         self.register_buffer("inv_freq", inv_freq, persistent=False)
 
     def cos_sin(self, length: int, device, dtype) -> tuple[torch.Tensor, torch.Tensor]:
-        """cos, sin of shape (L, head_dim)."""
+        """cos and signed sin, (L, head_dim) each: the sin's first half negated for rotate_half."""
         t = torch.arange(length, device=device, dtype=torch.float32)
         freqs = torch.outer(t, self.inv_freq.to(device))  # (L, hd/2)
         emb = torch.cat((freqs, freqs), dim=-1)  # (L, hd)
-        return emb.cos().to(dtype), emb.sin().to(dtype)
+        signed_sin = torch.cat((-freqs.sin(), freqs.sin()), dim=-1)
+        return emb.cos().to(dtype), signed_sin.to(dtype)
 
     @staticmethod
-    def apply(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-        """x (B, H, L, hd) rotated by position: x cos + rotate_half(x) sin."""
-        half = x.shape[-1] // 2
-        signed_sin = torch.cat((-sin[..., :half], sin[..., half:]), dim=-1)  # (L, hd), tiny
-        return x * cos + torch.roll(x, half, dims=-1) * signed_sin
+    def apply(x: torch.Tensor, cos: torch.Tensor, signed_sin: torch.Tensor) -> torch.Tensor:
+        """x (B, H, L, hd) rotated by position: x cos + rotate_half(x) sin, with cos, signed_sin
+        from ``cos_sin``."""
+        return x * cos + torch.roll(x, x.shape[-1] // 2, dims=-1) * signed_sin
 
 
 class CausalSelfAttention(nn.Module):
