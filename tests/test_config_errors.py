@@ -155,6 +155,18 @@ def test_a_slice_of_the_study_is_valid():
     assert any("ood.sparse_on_dense" in p for p in config_problems(kept))
 
 
+def test_a_labelled_baseline_is_referred_to_by_its_label():
+    """``{name, params, label}`` entries: the label is what ``reference:`` names, in tasks and OOD entries."""
+    strong = {"name": "ridge", "params": {"alpha": 0.01}, "label": "ridge_weak"}
+    config = mutated(baselines(strong), at("tasks.linear.reference", "ridge_weak"))
+    assert config_problems(config) == []
+    config = mutated(ood(train="linear", shift="noisy_y", reference=strong))
+    assert config_problems(config) == []
+    bad = {**strong, "params": {"lam": 1}}
+    problems = config_problems(mutated(baselines(bad), at("tasks.linear.reference", "ridge_weak")))
+    assert [p for p in problems if p.startswith("tasks.linear.baselines[1]") and "lam" in p], problems
+
+
 @pytest.mark.parametrize("mutate, key, value", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_malformed_config_names_key_and_value(mutate, key, value):
     problems = config_problems(mutated(mutate))

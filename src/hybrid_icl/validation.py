@@ -59,7 +59,7 @@ def schema_problems(config: dict, schema: dict | None = None) -> list[str]:
 
 def semantic_problems(config: dict) -> list[str]:
     """Checks beyond the schema; assumes the schema passed."""
-    from .baselines import validate_baseline_config
+    from .baselines import baseline_entry, validate_baseline_config
     from .models import validate_model_config
     from .tasks import TASKS, make_task, validate_task_config
 
@@ -73,12 +73,12 @@ def semantic_problems(config: dict) -> list[str]:
         task_errors = validate_task_config(name, spec["kind"], task_keys(spec))
         problems += task_errors
         task = None if task_errors else make_task(spec["kind"], task_keys(spec))
-        entries = [{"name": b} if isinstance(b, str) else b for b in spec.get("baselines", [])]
-        for i, entry in enumerate(entries):
-            given = {**(task.baseline_params(entry["name"]) if task else {}), **(entry.get("params") or {})}
-            for reason in validate_baseline_config(entry["name"], given, spec["kind"]):
+        entries = [baseline_entry(entry) for entry in spec.get("baselines", [])]
+        for i, (_, baseline, params) in enumerate(entries):
+            given = {**(task.baseline_params(baseline) if task else {}), **params}
+            for reason in validate_baseline_config(baseline, given, spec["kind"]):
                 problems.append(f"tasks.{name}.baselines[{i}]: {reason}")
-        names = [e.get("label", e["name"]) for e in entries]
+        names = [label for label, _, _ in entries]
         reference = spec.get("reference")
         if reference is not None and reference not in names:
             if reference in models:
@@ -116,7 +116,7 @@ def semantic_problems(config: dict) -> list[str]:
 
 def ood_problems(config: dict) -> list[str]:
     """OOD entries must name defined, trained tasks with matching shapes, and applicable shifts."""
-    from .baselines import validate_baseline_config
+    from .baselines import baseline_entry, validate_baseline_config
     from .config import task_params
     from .shifts import shift_problems
     from .tasks import make_task
@@ -141,11 +141,10 @@ def ood_problems(config: dict) -> list[str]:
         if entry["train"] not in trained:
             problems.append(f"{where}.train: no experiment trains a model on task {entry['train']!r}")
         if "reference" in entry:
-            ref = entry["reference"] if isinstance(entry["reference"], dict) else {"name": entry["reference"]}
+            _, baseline, params = baseline_entry(entry["reference"])
             kind = tasks[entry.get("eval_task") or entry["train"]]["kind"]
             problems += [
-                f"{where}.reference: {reason}"
-                for reason in validate_baseline_config(ref["name"], ref.get("params") or {}, kind)
+                f"{where}.reference: {reason}" for reason in validate_baseline_config(baseline, params, kind)
             ]
         train_cfg = tasks[entry["train"]]
         train_task = make_task(train_cfg["kind"], task_params(train_cfg))

@@ -2,6 +2,7 @@
 import re
 import sys
 
+from hybrid_icl.baselines import baseline_entry
 from hybrid_icl.config import (
     canonical,
     drop_disabled,
@@ -75,13 +76,9 @@ def training_resource(key):
 
 def baseline_specs(task):
     """[(label, name, params)] of a task's baselines; 'zero' and the reference are always included."""
-    spec = config["tasks"][task]
-    specs = []
-    for entry in spec.get("baselines", ["zero"]):
-        entry = {"name": entry} if isinstance(entry, str) else entry
-        specs.append(
-            (entry.get("label", entry["name"]), entry["name"], entry.get("params", {}))
-        )
+    specs = [
+        baseline_entry(entry) for entry in config["tasks"][task].get("baselines", [])
+    ]
     names = [label for label, _, _ in specs]
     reference = reference_of(task)
     for required in ("zero",) + (
@@ -99,10 +96,7 @@ def reference_of(task):
 
     spec = config["tasks"][task]
     name = spec.get("reference") or TASKS[spec["kind"]].default_baseline
-    labels = [
-        b if isinstance(b, str) else b.get("label", b["name"])
-        for b in spec.get("baselines", [])
-    ]
+    labels = [baseline_entry(entry)[0] for entry in spec.get("baselines", [])]
     kind = "model" if name in config["models"] and name not in labels else "baseline"
     return {"kind": kind, "name": name}
 
@@ -165,10 +159,7 @@ def ood_scored(name):
 def ood_reference_entry(name):
     """(label, name, params) of an OOD entry's own reference baseline, or None."""
     ref = config["ood"][name].get("reference")
-    if ref is None:
-        return None
-    ref = {"name": ref} if isinstance(ref, str) else ref
-    return (ref.get("label", ref["name"]), ref["name"], ref.get("params", {}))
+    return None if ref is None else baseline_entry(ref)
 
 
 def ood_baseline_specs(name):

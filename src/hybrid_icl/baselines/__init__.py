@@ -14,7 +14,7 @@ from .knn import knn, retrieval_lookup
 from .lasso import lasso
 from .least_squares import bayes, least_squares, ridge
 from .parity import parity_elimination
-from .registry import Baseline, param_errors
+from .registry import Baseline, baseline_entry, param_errors
 from .trees import decision_tree, xgboost
 from .window import window_least_squares
 from .zero import zero

@@ -32,6 +32,16 @@ class Baseline:
         return [p for p in self.param_names() if sig[p].default is inspect.Parameter.empty]
 
 
+def baseline_entry(entry: str | dict) -> tuple[str, str, dict]:
+    """A baseline as written in a config, ``name`` or ``{name, params?, label?}``, as (label, name, params).
+
+    The label names the baseline in curves, tables and ``reference:`` keys (default: the name).
+    """
+    if isinstance(entry, str):
+        return entry, entry, {}
+    return entry.get("label", entry["name"]), entry["name"], dict(entry.get("params") or {})
+
+
 def param_errors(baseline: Baseline, params: dict) -> list[str]:
     """Unknown or missing keyword parameters of a baseline, as messages (values are checked at run time)."""
     known = baseline.param_names()
