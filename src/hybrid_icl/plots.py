@@ -51,7 +51,8 @@ def error_curves_figure(curves: pd.DataFrame, task: str, metric: str = "mse", re
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(4.6, 3.2))
         error_curves_axes(ax, curves, task, metric, reference, model_order)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        if curves.loc[curves["task"] == task, "k"].nunique() > 1:  # a dot plot names its rows itself
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         return fig
 
 
@@ -74,12 +75,17 @@ def error_curves_axes(ax, curves: pd.DataFrame, task: str, metric: str = "mse", 
         seeds = int(rows["n_seeds"].iloc[0])
         label = f"{name} ({seeds} seed{'s' * (seeds > 1)})" if seed_counts else name
         draw(ax, rows, model_colour[name], label, single=single_point)
-    ax.set_xlabel(f"query after k = {int(mine['k'].iloc[0])} examples" if single_point else "in-context examples k")
-    ax.set_ylabel(METRIC_LABELS.get(metric, metric))
     ax.set_title(task)
     zero = mine[(mine["kind"] == "baseline") & (mine["name"] == "zero")]
     # Keep the informative range: a few noisy estimators can spike far above the zero predictor.
     top = 2.0 * zero["high"].max() if not zero.empty and metric == "mse" else None
+    if single_point:  # one scored query (retrieval): a dot plot, one row per predictor, top to bottom
+        ax.set_xlabel(f"{METRIC_LABELS.get(metric, metric)}, query after k = {int(mine['k'].iloc[0])} examples")
+        ax.set_xlim(left=-0.03 * (top or mine["high"].max()), right=top)  # room for markers at 0
+        ax.invert_yaxis()
+        return
+    ax.set_xlabel("in-context examples k")
+    ax.set_ylabel(METRIC_LABELS.get(metric, metric))
     ax.set_ylim(bottom=0, top=top)
 
 
@@ -109,8 +115,7 @@ def draw(ax, rows: pd.DataFrame, colour, label: str, dashed: bool = False, singl
     if single:
         mean = rows["mean"].to_numpy()
         err = np.vstack([mean - rows["low"].to_numpy(), rows["high"].to_numpy() - mean])
-        ax.errorbar([label], mean, yerr=err, fmt="s" if dashed else "o", color=colour, capsize=3, label=label)
-        ax.tick_params(axis="x", labelrotation=60)
+        ax.errorbar(mean, [label], xerr=err, fmt="s" if dashed else "o", color=colour, capsize=3, label=label)
         return
     ax.plot(rows["k"], rows["mean"], color=colour, lw=1.0 if dashed else 1.6, ls="--" if dashed else "-", label=label)
     ax.fill_between(rows["k"], rows["low"], rows["high"], color=colour, alpha=0.12 if dashed else 0.22, lw=0)

@@ -1,0 +1,34 @@
+"""Figure layout decisions that a reader relies on (the pixels themselves are not tested)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import pandas as pd
+
+from hybrid_icl.plots import error_curves_figure
+
+
+def curves(ks: list[int]) -> pd.DataFrame:
+    rows = []
+    for kind, name, err in [("baseline", "zero", 1.0), ("baseline", "lookup", 0.0), ("model", "m1", 0.5)]:
+        for k in ks:
+            rows.append({"task": "t", "kind": kind, "name": name, "k": k, "mean": err, "low": err - 0.1,
+                         "high": err + 0.1, "n_seeds": 2})
+    return pd.DataFrame(rows)
+
+
+def test_one_scored_query_is_a_dot_plot_with_one_row_per_predictor():
+    fig = error_curves_figure(curves([16]), "t", reference="lookup", model_order=["m1"])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["zero", "lookup (reference)", "m1 (2 seeds)"]
+    assert ax.yaxis_inverted() and ax.get_legend() is None  # rows read top-down; no legend repeating them
+    assert "k = 16" in ax.get_xlabel() and ax.get_xlim()[0] < 0 <= ax.get_xlim()[0] + 0.1  # markers at 0 visible
+
+
+def test_error_curves_have_k_on_x_and_a_legend():
+    fig = error_curves_figure(curves([0, 1, 2, 3]), "t", reference="lookup", model_order=["m1"])
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "in-context examples k" and ax.get_ylim()[0] == 0
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["zero", "lookup (reference)", "m1 (2 seeds)"]
