@@ -1,4 +1,5 @@
-"""Rule score: error curves with intervals and ICL regression scores over all runs."""
+"""Rules score_task and ood_score: error curves with intervals and ICL regression scores of a set of runs
+(Markdown and LaTeX tables too when the rule asks for them)."""
 
 from hybrid_icl.atomic import atomic_write_text
 from hybrid_icl.evaluate import write_table
@@ -16,6 +17,7 @@ with job_log(sm.log[0]):
     )
     write_table(curves, sm.output.curves)
     write_table(scores, sm.output.scores)
-    atomic_write_text(sm.output.markdown, scores_markdown(scores))
-    atomic_write_text(sm.output.latex, scores_latex(scores))
+    if "markdown" in sm.output.keys():
+        atomic_write_text(sm.output.markdown, scores_markdown(scores))
+        atomic_write_text(sm.output.latex, scores_latex(scores))
     print(scores.to_string(index=False))

@@ -77,3 +77,28 @@ def test_score_is_undefined_when_reference_equals_zero_predictor():
     # equal up to float32 round-off (least squares on a query orthogonal to the context): still undefined
     assert np.isnan(icl_score(np.full(5, 0.5), zero, zero * (1 - 1e-5)))
     assert np.isfinite(icl_score(np.full(5, 0.5), zero, zero * (1 - 1e-3)))
+
+
+def test_a_tasks_curves_and_scores_do_not_depend_on_what_else_is_summarised():
+    """Per-task tables (one figure's target) equal that task's rows of the whole suite's tables."""
+    import pandas as pd
+
+    from hybrid_icl.tables import summarise
+
+    rng = np.random.default_rng(3)
+
+    def tidy(task, name_col, names, extra):
+        rows = [
+            {"task": task, name_col: name, "seed": s, "prompt": p, "k": k, "error": rng.gamma(2.0, 0.5), **extra}
+            for name in names for s in (0, 1) for p in range(20) for k in range(4)
+        ]
+        return pd.DataFrame(rows)
+
+    models = {t: tidy(t, "model", ["m1", "m2"], {"status": "completed"}) for t in ("a", "b")}
+    bases = {t: tidy(t, "baseline", ["zero", "ref"], {}) for t in ("a", "b")}
+    refs = {t: {"kind": "baseline", "name": "ref"} for t in ("a", "b")}
+    alone = summarise(models["b"], bases["b"], {"b": refs["b"]}, n_boot=200)
+    together = summarise(pd.concat(models.values()), pd.concat(bases.values()), refs, n_boot=200)
+    for one, both in zip(alone, together):
+        pd.testing.assert_frame_equal(one.reset_index(drop=True), both[both["task"] == "b"].reset_index(drop=True))
+    assert together[1]["low"].lt(together[1]["score"]).all()  # intervals are real, not collapsed

@@ -137,3 +137,17 @@ def test_a_layered_config_adds_ood_evaluations_without_retraining(smoke_run, tmp
     assert scores.loc[scores["task"] != "orthogonal_query", "score"].notna().all()
     assert scores.loc[scores["task"] == "orthogonal_query", "score"].isna().all()
     assert (wf / "results" / "smoke" / "figures" / "ood.pdf").stat().st_size > 1000
+
+
+def test_one_task_figure_is_one_target_that_trains_only_its_task(workflow_copy):
+    """errors_<task>.pdf depends on that task's runs only (per-task scoring), not on the whole suite."""
+    config = yaml.safe_load((workflow_copy / "config" / "smoke.yaml").read_text())
+    config["tasks"]["sparse"] = {**config["tasks"]["linear"], "kind": "sparse_linear", "sparsity": 2}
+    two_tasks = workflow_copy / "config" / "two_tasks.yaml"
+    two_tasks.write_text(yaml.safe_dump(config))
+    target = "results/smoke/figures/errors_sparse.pdf"
+    dry = snakemake(workflow_copy, target, "-n", "--cores", "2", "--configfile", str(two_tasks))
+    text = dry.stdout + dry.stderr
+    trained = re.findall(r"rule train:.*?wildcards: task=(\w+), model=(\w+), seed=(\d+)", text, flags=re.S)
+    assert sorted(trained) == sorted((t, m, s) for t in ["sparse"] for m in config["models"] for s in "01"), text
+    assert "rule score:" not in text and "rule score_task:" in text

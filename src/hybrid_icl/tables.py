@@ -8,10 +8,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .config import stable_seed
 from .scores import bootstrap_weights, curve_with_interval, score_with_interval
 
 CURVE_COLUMNS = ["task", "kind", "name", "k", "mean", "low", "high", "n_seeds"]
 SCORE_COLUMNS = ["task", "model", "reference", "score", "low", "high", "n_seeds", "status"]
+
+
+def resampling_seed(*labels) -> int:
+    """The bootstrap seed of one curve, from its labels (e.g. task, kind, name): a curve's interval
+    does not depend on which other models, tasks or baselines are summarised with it."""
+    return stable_seed("bootstrap", *labels)
 
 
 def read_tables(paths: Iterable[str | Path]) -> pd.DataFrame:
@@ -68,14 +75,14 @@ def summarise(
             mine = task_models[(task_models["model"] == model) & task_models["seed"].isin(good)]
             if good:
                 errors = cube(mine, good)
-                weights = bootstrap_weights(len(good), errors.shape[1], n_boot, seed=len(curves))
+                weights = bootstrap_weights(len(good), errors.shape[1], n_boot, resampling_seed(task, "model", model))
                 curves.append(curve_frame(task, "model", model, positions(mine), errors, weights, confidence))
             paired = [s for s in good if s in ref_seeds]
             if not paired:
                 reason = note if not good else f"reference {ref['name']} has no completed run with these seeds"
                 scores.append({**row, "score": np.nan, "low": np.nan, "high": np.nan, "status": reason})
                 continue
-            weights = bootstrap_weights(len(paired), errors.shape[1], n_boot, seed=len(curves))
+            weights = bootstrap_weights(len(paired), errors.shape[1], n_boot, resampling_seed(task, "score", model))
             zero = cube(task_base[(task_base["baseline"] == "zero")], paired)
             base = cube(ref_source, paired)
             score, low, high = score_with_interval(cube(mine, paired), zero, base, weights, confidence)
@@ -85,7 +92,7 @@ def summarise(
         for name, rows in task_base.groupby("baseline", sort=False):
             seeds = sorted(rows["seed"].unique())
             errors = cube(rows, seeds)
-            weights = bootstrap_weights(len(seeds), errors.shape[1], n_boot, seed=len(curves))
+            weights = bootstrap_weights(len(seeds), errors.shape[1], n_boot, resampling_seed(task, "baseline", name))
             curves.append(curve_frame(task, "baseline", name, positions(rows), errors, weights, confidence))
     curve_table = pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(columns=CURVE_COLUMNS)
     return curve_table, pd.DataFrame(scores, columns=SCORE_COLUMNS)
@@ -163,7 +170,7 @@ def progress_summary(models: pd.DataFrame, baselines: pd.DataFrame, n_boot: int 
     for model, frame in models.groupby("model", sort=False):
         seeds = sorted(frame["seed"].unique())
         errors = cube(frame.rename(columns={"step": "k"}), seeds)
-        weights = bootstrap_weights(len(seeds), errors.shape[1], n_boot, seed=len(rows))
+        weights = bootstrap_weights(len(seeds), errors.shape[1], n_boot, resampling_seed("progress", "model", model))
         mean, low, high = curve_with_interval(errors, weights, confidence)
         steps = positions(frame.rename(columns={"step": "k"}))
         rows.append(pd.DataFrame({"kind": "model", "name": model, "step": steps, "mean": mean, "low": low,
@@ -172,7 +179,7 @@ def progress_summary(models: pd.DataFrame, baselines: pd.DataFrame, n_boot: int 
         per_prompt = frame.groupby(["seed", "prompt"], as_index=False)["error"].mean().assign(k=-1)
         seeds = sorted(per_prompt["seed"].unique())
         errors = cube(per_prompt, seeds)
-        weights = bootstrap_weights(len(seeds), errors.shape[1], n_boot, seed=len(rows))
+        weights = bootstrap_weights(len(seeds), errors.shape[1], n_boot, resampling_seed("progress", "baseline", name))
         mean, low, high = curve_with_interval(errors, weights, confidence)
         rows.append(pd.DataFrame({"kind": "baseline", "name": name, "step": [-1], "mean": mean, "low": low,
                                   "high": high, "n_seeds": len(seeds)}))

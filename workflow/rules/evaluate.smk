@@ -1,4 +1,4 @@
-# Errors of trained models on the fixed prompts, then curves and ICL scores over all runs.
+# Errors of trained models on the fixed prompts, then curves and ICL scores per task, then joined.
 
 
 rule evaluate:
@@ -18,14 +18,34 @@ rule evaluate:
         "../../scripts/evaluate_model.py"
 
 
+rule score_task:
+    input:
+        models=lambda wildcards: [
+            run_file(t, m, s, "errors.parquet") for t, m, s in runs_of(wildcards.task)
+        ],
+        baselines=lambda wildcards: [
+            out(f"baselines/{wildcards.task}/s{s}/errors.parquet")
+            for s in seeds_of(wildcards.task)
+        ],
+    output:
+        curves=out("tables/by_task/{task}/curves.csv"),
+        scores=out("tables/by_task/{task}/icl_scores.csv"),
+    log:
+        out("logs/score/{task}.log"),
+    conda:
+        CONDA_ENV
+    params:
+        references=lambda wildcards: {wildcards.task: reference_of(wildcards.task)},
+        bootstrap=EVAL["bootstrap"],
+        confidence=EVAL["confidence"],
+    script:
+        "../../scripts/score.py"
+
+
 rule score:
     input:
-        models=[run_file(t, m, s, "errors.parquet") for t, m, s in RUNS],
-        baselines=[
-            out(f"baselines/{t}/s{s}/errors.parquet")
-            for t in tasks_in_use()
-            for s in seeds_of(t)
-        ],
+        curves=expand(rules.score_task.output.curves, task=tasks_in_use()),
+        scores=expand(rules.score_task.output.scores, task=tasks_in_use()),
     output:
         curves=out("tables/curves.csv"),
         scores=out("tables/icl_scores.csv"),
@@ -35,9 +55,5 @@ rule score:
         out("logs/score.log"),
     conda:
         CONDA_ENV
-    params:
-        references={t: reference_of(t) for t in tasks_in_use()},
-        bootstrap=EVAL["bootstrap"],
-        confidence=EVAL["confidence"],
     script:
-        "../../scripts/score.py"
+        "../../scripts/collect_scores.py"

@@ -3,7 +3,7 @@
 
 rule figure_errors:
     input:
-        curves=rules.score.output.curves,
+        curves=rules.score_task.output.curves,
     output:
         pdf=out("figures/errors_{task}.pdf"),
         png=report(
