@@ -135,8 +135,10 @@ def ood_runs():
 
 
 def ood_tasks(name):
+    """Settings of an OOD entry's training and evaluation tasks, in a fixed order (a set's order
+    would change with PYTHONHASHSEED and make Snakemake see changed params)."""
     entry = config["ood"][name]
-    names = {entry["train"], entry.get("eval_task", entry["train"])}
+    names = dict.fromkeys([entry["train"], entry.get("eval_task", entry["train"])])
     return {n: task_settings(config, n) for n in names}
 
 
