@@ -83,6 +83,7 @@ def error_curves_axes(ax, curves: pd.DataFrame, task: str, metric: str = "mse", 
         ax.set_xlabel(f"{METRIC_LABELS.get(metric, metric)}, query after k = {int(mine['k'].iloc[0])} examples")
         ax.set_xlim(left=-0.03 * (top or mine["high"].max()), right=top)  # room for markers at 0
         ax.invert_yaxis()
+        ax.tick_params(axis="y", labelsize=min(9.0, 120.0 / max(1, len(baselines) + len(models))))  # rows fit
         return
     ax.set_xlabel("in-context examples k")
     ax.set_ylabel(METRIC_LABELS.get(metric, metric))
