@@ -2,17 +2,12 @@
 
 import pandas as pd
 
-from hybrid_icl.atomic import atomic_write_text
-from hybrid_icl.evaluate import write_table
 from hybrid_icl.jobs import job_log
-from hybrid_icl.tables import scores_latex, scores_markdown
+from hybrid_icl.tables import write_score_tables
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 with job_log(sm.log[0]):
     curves = pd.concat([pd.read_csv(path) for path in sm.input.curves], ignore_index=True)
     scores = pd.concat([pd.read_csv(path) for path in sm.input.scores], ignore_index=True)
-    write_table(curves, sm.output.curves)
-    write_table(scores, sm.output.scores)
-    atomic_write_text(sm.output.markdown, scores_markdown(scores))
-    atomic_write_text(sm.output.latex, scores_latex(scores))
+    write_score_tables(curves, scores, sm.output.curves, sm.output.scores, sm.output.markdown, sm.output.latex)
     print(scores.to_string(index=False))

@@ -50,15 +50,17 @@ def error_curves_figure(curves: pd.DataFrame, task: str, metric: str = "mse", re
     """Mean error vs number of in-context examples, models solid and baselines dashed, with bands."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(4.6, 3.2))
-        error_curves_axes(ax, curves, task, metric, reference, model_order)
-        if curves.loc[curves["task"] == task, "k"].nunique() > 1:  # a dot plot names its rows itself
+        dot_plot = error_curves_axes(ax, curves, task, metric, reference, model_order)
+        if not dot_plot:  # a dot plot names its rows itself
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         return fig
 
 
 def error_curves_axes(ax, curves: pd.DataFrame, task: str, metric: str = "mse", reference: str | None = None,
-                      model_order: list[str] | None = None, seed_counts: bool = True) -> None:
-    """Draw one task's model and baseline curves on ``ax`` (colours stable across figures)."""
+                      model_order: list[str] | None = None, seed_counts: bool = True) -> bool:
+    """Draw one task's model and baseline curves on ``ax`` (colours stable across figures).
+
+    Returns True when the task scores a single query and was drawn as a dot plot (rows labelled)."""
     mine = curves[curves["task"] == task]
     present = list(dict.fromkeys(mine.loc[mine["kind"] == "model", "name"]))
     models = [m for m in (model_order or present) if m in present]
@@ -84,10 +86,11 @@ def error_curves_axes(ax, curves: pd.DataFrame, task: str, metric: str = "mse", 
         ax.set_xlim(left=-0.03 * (top or mine["high"].max()), right=top)  # room for markers at 0
         ax.invert_yaxis()
         ax.tick_params(axis="y", labelsize=min(9.0, 120.0 / max(1, len(baselines) + len(models))))  # rows fit
-        return
+        return True
     ax.set_xlabel("in-context examples k")
     ax.set_ylabel(METRIC_LABELS.get(metric, metric))
     ax.set_ylim(bottom=0, top=top)
+    return False
 
 
 def ood_panels_figure(curves: pd.DataFrame, panels: dict[str, str], model_order: list[str]) -> plt.Figure:

@@ -113,6 +113,20 @@ def curve_frame(
     )
 
 
+def write_score_tables(curves: pd.DataFrame, scores: pd.DataFrame, curves_path: str, scores_path: str,
+                       markdown_path: str | None = None, latex_path: str | None = None) -> None:
+    """Write curves and scores as CSV and, when paths are given, the scores as Markdown and LaTeX."""
+    from .atomic import atomic_write_text
+    from .evaluate import write_table
+
+    write_table(curves, curves_path)
+    write_table(scores, scores_path)
+    if markdown_path:
+        atomic_write_text(markdown_path, scores_markdown(scores))
+    if latex_path:
+        atomic_write_text(latex_path, scores_latex(scores))
+
+
 def scores_markdown(scores: pd.DataFrame) -> str:
     """Models x tasks table of 'score [low, high]' for papers and READMEs."""
     def cell(row) -> str:
