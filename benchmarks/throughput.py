@@ -3,7 +3,8 @@
 One training step = forward + backward + AdamW step on a batch of random prompts, timed after warm-up:
 the median step of a round, best of ``--rounds`` rounds that visit all models in turn.
 Sizes are in tokens (2 x points). Writes <out>/throughput.csv and <out>/throughput.pdf/.png
-(step time vs length, log-log) and prints a table with ratios (ours / transformers, X / gpt2).
+(step time vs length, log-log) and prints a table with ratios (ours / transformers, X / gpt2, and
+per_doubling: the step-time growth per doubling of the length from the previous length).
 
     python benchmarks/throughput.py --quick
     python benchmarks/throughput.py --lengths 80 160 320 640 1280 --threads 2
@@ -12,14 +13,17 @@ Sizes are in tokens (2 x points). Writes <out>/throughput.csv and <out>/throughp
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import torch
 
+from hybrid_icl.allocator import malloc_mode, reexec_with_heap_malloc
 from hybrid_icl.models import build_model, list_architectures
 
 HF_NAMES = {"gpt2": "hf_gpt2", "llama": "hf_llama", "mamba": "hf_mamba"}
@@ -106,7 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hf-mamba-max-length", type=int, default=160, help="its CPU path is quadratic in backward")
     p.add_argument("--quick", action="store_true", help="gpt2, llama, mamba at 80 and 160 tokens, 3 steps")
     p.add_argument("--out", default="results/benchmarks")
+    p.add_argument("--malloc", choices=["heap", "system"], default="heap",
+                   help="heap: restart with large tensors kept on glibc's heap, as pipeline jobs run "
+                        "(hybrid_icl/allocator.py); system: as started (glibc's default: fresh mmap per "
+                        "large tensor); the table's malloc column says which one ran")
     args = p.parse_args(argv)
+    if args.malloc == "heap":
+        reexec_with_heap_malloc()
     if args.quick:
         args.archs = args.archs or ["gpt2", "llama", "mamba"]
         args.lengths, args.steps, args.warmup = [80, 160], 3, 1
@@ -141,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append({"model": name, "impl": impl, "arch": base, "tokens": length, "step_s": sec,
                          "steps_per_s": 1 / sec, "peak_mb": peak,
                          "params": sum(q.numel() for q in model.parameters()), "threads": args.threads,
-                         "device": args.device})
+                         "device": args.device, "malloc": malloc_mode(os.environ)})
             print(f"{name:>26} {length:>5} tokens  {1000 * sec:9.1f} ms/step", flush=True)
     table = pd.DataFrame(rows)
     report(table, Path(args.out))
@@ -160,10 +170,12 @@ def report(table: pd.DataFrame, out: Path) -> None:
         ratio_gpt2.append(r["step_s"] / step[g] if g in step.index else float("nan"))
     table["ours_over_transformers"] = ratio_hf
     table["over_gpt2"] = ratio_gpt2
+    previous = table.groupby("model")[["step_s", "tokens"]].shift(1)  # same model, the length before
+    table["per_doubling"] = (table["step_s"] / previous["step_s"]) ** (1 / np.log2(table["tokens"] / previous["tokens"]))
     table.to_csv(out / "throughput.csv", index=False)
     with pd.option_context("display.width", 160, "display.max_rows", 500):
         print(table[["model", "tokens", "step_s", "steps_per_s", "peak_mb", "params", "ours_over_transformers",
-                     "over_gpt2"]].round(3).to_string(index=False))
+                     "over_gpt2", "per_doubling"]].round(3).to_string(index=False))
     import matplotlib
 
     matplotlib.use("Agg")
@@ -175,7 +187,7 @@ def report(table: pd.DataFrame, out: Path) -> None:
         ax.plot(grp["tokens"], grp["step_s"], "--o" if dashed else "-o", ms=3, lw=1.2, label=name)
     ax.set(xscale="log", yscale="log", xlabel="sequence length (tokens)", ylabel="training step (s)",
            title=f"fwd+bwd+AdamW, {table['device'].iloc[0]}, "
-                 f"{table['threads'].iloc[0]} threads")
+                 f"{table['threads'].iloc[0]} threads, {table['malloc'].iloc[0]} malloc")
     ax.legend(fontsize=6, ncol=2, frameon=False)
     ax.grid(alpha=0.3, which="both")
     fig.tight_layout()

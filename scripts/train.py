@@ -1,6 +1,9 @@
 """Rule train: train (or resume) one model on one task with one seed."""
 
+import os
 from pathlib import Path
+
+from hybrid_icl.allocator import malloc_mode
 
 from hybrid_icl.config import RESOURCE_KEYS, training_settings
 from hybrid_icl.jobs import job_log
@@ -8,6 +11,7 @@ from hybrid_icl.train import train_run
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 with job_log(sm.log[0]):
+    print(f"malloc: {malloc_mode(os.environ)}")  # heap: the Snakefile's allocator setting (allocator.py)
     run = dict(sm.params.run)
     # Resource settings are read from the config, not params, so changing them never retrains.
     local = training_settings(sm.config, sm.wildcards.task, sm.wildcards.model)

@@ -104,6 +104,8 @@ def test_hybrid_defined_only_in_the_config_trains_through_the_pipeline(workflow_
     record = torch.load(workflow_copy / "results/inline/runs/linear/my_hybrid/s0/model.pt", weights_only=False)
     assert record["run_record"]["layers"] == ["rms|mamba|swiglu|nobias", "layer|attention+rope|mamba|bias"]
     assert record["run_record"]["scan"] == "torch"
+    job_log = (workflow_copy / "results/inline/logs/train/linear/my_hybrid/s0.log").read_text()
+    assert "malloc: heap" in job_log  # every job inherits the Snakefile's allocator setting
 
 
 def test_a_layered_config_adds_ood_evaluations_without_retraining(smoke_run, tmp_path):

@@ -9,9 +9,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+from .allocator import malloc_mode, reexec_with_heap_malloc
 from .config import load_config, resolve_run, result_affecting
 from .validation import ConfigError, check_config
 
@@ -43,6 +45,8 @@ def cmd_where(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    reexec_with_heap_malloc()  # restarts this process once, before any work (allocator.py)
+    print(f"malloc: {malloc_mode(os.environ)}")
     from .train import train_run
 
     config = load_config(args.configfile)
