@@ -32,3 +32,16 @@ def test_error_curves_have_k_on_x_and_a_legend():
     ax = fig.axes[0]
     assert ax.get_xlabel() == "in-context examples k" and ax.get_ylim()[0] == 0
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["zero", "lookup (reference)", "m1 (2 seeds)"]
+
+
+def test_every_predictor_of_a_large_study_gets_its_own_style():
+    """15 models and 5 baselines (the CPU study's zoo): no two drawn alike, models never grey or dashed."""
+    from hybrid_icl.plots import baseline_styles, model_styles
+
+    models = model_styles([f"model_{i}" for i in range(15)])
+    baselines = baseline_styles(["zero", "least_squares", "knn", "averaging", "lasso"])
+    drawn = [(s.colour, s.marker, s.dashes) for s in (*models.values(), *baselines.values())]
+    assert len(set(drawn)) == len(drawn)
+    greys = {s.colour for s in baselines.values()}
+    assert all(s.dashes == "-" and s.colour not in greys for s in models.values())
+    assert all(s.baseline for s in baselines.values())

@@ -5,6 +5,7 @@ Every figure is saved as a PDF (vector, for papers) and a PNG (for the HTML repo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -28,8 +29,13 @@ STYLE = {
     "savefig.dpi": 200,
     "savefig.bbox": "tight",
 }
-MODEL_COLOURS = plt.get_cmap("tab10").colors + plt.get_cmap("Dark2").colors
-BASELINE_COLOURS = ("0.25", "0.45", "0.6", "#8c564b", "#bcbd22", "#17becf", "0.7", "#7f7f7f")
+# Models: solid lines in tab10's nine hues (its grey is left to the baselines); from the tenth model
+# on, the hues repeat with a marker, so up to 45 models stay distinguishable in one figure.
+# Baselines: greys, each with its own dash pattern.
+MODEL_COLOURS = tuple(colour for i, colour in enumerate(plt.get_cmap("tab10").colors) if i != 7)
+MODEL_MARKERS = (None, "o", "s", "^", "D")
+BASELINE_COLOURS = ("0.15", "0.4", "0.58", "0.72")
+BASELINE_DASHES = ("--", "-.", ":", (0, (6, 2)), (0, (3, 1, 1, 1, 1, 1)))
 METRIC_LABELS = {"mse": "squared error (normalised)", "accuracy": "error rate (1 - accuracy)"}
 
 
@@ -41,8 +47,30 @@ def save(fig: plt.Figure, pdf: str | Path, png: str | Path) -> None:
     plt.close(fig)
 
 
-def colour_map(names: list[str], palette) -> dict[str, object]:
-    return {name: palette[i % len(palette)] for i, name in enumerate(names)}
+@dataclass(frozen=True)
+class LineStyle:
+    """How one predictor is drawn in every figure: colour, marker (None: plain line) and dash pattern."""
+
+    colour: object
+    marker: str | None = None
+    dashes: object = "-"
+
+    @property
+    def baseline(self) -> bool:
+        return self.dashes != "-"
+
+
+def model_styles(names: list[str]) -> dict[str, LineStyle]:
+    """Solid lines; hue i mod 9, marker after every nine models (stable for a given name order)."""
+    n = len(MODEL_COLOURS)
+    return {name: LineStyle(MODEL_COLOURS[i % n], MODEL_MARKERS[(i // n) % len(MODEL_MARKERS)])
+            for i, name in enumerate(names)}
+
+
+def baseline_styles(names: list[str]) -> dict[str, LineStyle]:
+    """Grey dashed lines; grey shade and dash pattern cycle independently (20 distinct pairs)."""
+    return {name: LineStyle(BASELINE_COLOURS[i % len(BASELINE_COLOURS)], None,
+                            BASELINE_DASHES[i % len(BASELINE_DASHES)]) for i, name in enumerate(names)}
 
 
 def error_curves_figure(curves: pd.DataFrame, task: str, metric: str = "mse", reference: str | None = None,
@@ -64,19 +92,19 @@ def error_curves_axes(ax, curves: pd.DataFrame, task: str, metric: str = "mse", 
     mine = curves[curves["task"] == task]
     present = list(dict.fromkeys(mine.loc[mine["kind"] == "model", "name"]))
     models = [m for m in (model_order or present) if m in present]
-    model_colour = colour_map(model_order or present, MODEL_COLOURS)
+    model_style = model_styles(model_order or present)
     baselines = list(dict.fromkeys(mine.loc[mine["kind"] == "baseline", "name"]))
-    base_colour = colour_map(list(dict.fromkeys(curves.loc[curves["kind"] == "baseline", "name"])), BASELINE_COLOURS)
+    base_style = baseline_styles(list(dict.fromkeys(curves.loc[curves["kind"] == "baseline", "name"])))
     single_point = mine["k"].nunique() == 1
     for name in baselines:
         rows = mine[(mine["kind"] == "baseline") & (mine["name"] == name)]
         label = f"{name} (reference)" if name == reference else name
-        draw(ax, rows, base_colour[name], label, dashed=True, single=single_point)
+        draw(ax, rows, base_style[name], label, single=single_point)
     for name in models:
         rows = mine[(mine["kind"] == "model") & (mine["name"] == name)]
         seeds = int(rows["n_seeds"].iloc[0])
         label = f"{name} ({seeds} seed{'s' * (seeds > 1)})" if seed_counts else name
-        draw(ax, rows, model_colour[name], label, single=single_point)
+        draw(ax, rows, model_style[name], label, single=single_point)
     ax.set_title(task)
     zero = mine[(mine["kind"] == "baseline") & (mine["name"] == "zero")]
     # Keep the informative range: a few noisy estimators can spike far above the zero predictor.
@@ -114,15 +142,25 @@ def ood_panels_figure(curves: pd.DataFrame, panels: dict[str, str], model_order:
         return fig
 
 
-def draw(ax, rows: pd.DataFrame, colour, label: str, dashed: bool = False, single: bool = False) -> None:
+def draw(ax, rows: pd.DataFrame, style: LineStyle, label: str, single: bool = False) -> None:
     """One curve with its confidence band (or a point with an error bar when only one k is scored)."""
     if single:
         mean = rows["mean"].to_numpy()
         err = np.vstack([mean - rows["low"].to_numpy(), rows["high"].to_numpy() - mean])
-        ax.errorbar(mean, [label], xerr=err, fmt="s" if dashed else "o", color=colour, capsize=3, label=label)
+        fmt = "s" if style.baseline else (style.marker or "o")
+        ax.errorbar(mean, [label], xerr=err, fmt=fmt, color=style.colour, capsize=3, label=label)
         return
-    ax.plot(rows["k"], rows["mean"], color=colour, lw=1.0 if dashed else 1.6, ls="--" if dashed else "-", label=label)
-    ax.fill_between(rows["k"], rows["low"], rows["high"], color=colour, alpha=0.12 if dashed else 0.22, lw=0)
+    ax.plot(rows["k"], rows["mean"], color=style.colour, lw=1.0 if style.baseline else 1.6, ls=style.dashes,
+            label=label, **marker_kwargs(style, len(rows)))
+    ax.fill_between(rows["k"], rows["low"], rows["high"], color=style.colour, alpha=0.12 if style.baseline else 0.22,
+                    lw=0)
+
+
+def marker_kwargs(style: LineStyle, n_points: int) -> dict:
+    """Plot keywords for a style's marker: about eight markers along a line, none for a plain style."""
+    if style.marker is None:
+        return {}
+    return {"marker": style.marker, "ms": 3.5, "markevery": max(1, n_points // 8)}
 
 
 def loss_curves_figure(logs: dict[str, pd.DataFrame], task: str) -> plt.Figure:
@@ -130,14 +168,14 @@ def loss_curves_figure(logs: dict[str, pd.DataFrame], task: str) -> plt.Figure:
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(4.6, 3.2))
         names = list(dict.fromkeys(label.split("/s")[0] for label in logs))
-        colours = colour_map(names, MODEL_COLOURS)
+        styles = model_styles(names)
         shown = set()
         for label, log in logs.items():
             name = label.split("/s")[0]
             if log.empty:
                 continue
-            ax.plot(log["step"], log["loss"], color=colours[name], lw=1.0, alpha=0.85,
-                    label=None if name in shown else name)
+            ax.plot(log["step"], log["loss"], color=styles[name].colour, lw=1.0, alpha=0.85,
+                    label=None if name in shown else name, **marker_kwargs(styles[name], len(log)))
             shown.add(name)
         first = next((log for log in logs.values() if not log.empty), None)
         if first is not None:
@@ -178,15 +216,18 @@ def progress_figure(progress: pd.DataFrame, task: str, model_order: list[str] | 
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(4.6, 3.2))
         present = list(dict.fromkeys(progress.loc[progress["kind"] == "model", "name"]))
-        colours = colour_map(model_order or present, MODEL_COLOURS)
+        styles = model_styles(model_order or present)
         baselines = progress[progress["kind"] == "baseline"]
-        base_colour = colour_map(list(baselines["name"]), BASELINE_COLOURS)
+        base_style = baseline_styles(list(baselines["name"]))
         for _, row in baselines.iterrows():
-            ax.axhline(row["mean"], color=base_colour[row["name"]], ls="--", lw=1.0, label=row["name"])
+            style = base_style[row["name"]]
+            ax.axhline(row["mean"], color=style.colour, ls=style.dashes, lw=1.0, label=row["name"])
         for name in [m for m in (model_order or present) if m in present]:
             rows = progress[(progress["kind"] == "model") & (progress["name"] == name)]
-            ax.plot(rows["step"], rows["mean"], marker="o", ms=2.5, color=colours[name], lw=1.5, label=name)
-            ax.fill_between(rows["step"], rows["low"], rows["high"], color=colours[name], alpha=0.2, lw=0)
+            style = styles[name]
+            ax.plot(rows["step"], rows["mean"], marker=style.marker or ".", ms=3.5,
+                    color=style.colour, lw=1.5, label=name)
+            ax.fill_between(rows["step"], rows["low"], rows["high"], color=style.colour, alpha=0.2, lw=0)
         ax.set_xlabel("training step")
         ax.set_ylabel("error, mean over k")
         ax.set_title(f"{task}: in-context error during training")
