@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 from hybrid_icl.allocator import malloc_mode
-
 from hybrid_icl.config import RESOURCE_KEYS, training_settings
 from hybrid_icl.jobs import job_log
 from hybrid_icl.train import train_run

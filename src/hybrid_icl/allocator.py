@@ -27,17 +27,17 @@ OPT_OUT = "HYBRID_ICL_MALLOC"  # "system": keep glibc's default
 HEAP_ONLY = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=1099511627776"  # no mmap, trim at 1 TiB
 
 
-def configured(env: Mapping[str, str]) -> bool:
-    """True if ``env`` already chooses glibc's mmap behaviour (ours or the user's) or opts out."""
-    return env.get(OPT_OUT) == "system" or "glibc.malloc.mmap_max" in env.get(ENV, "")
-
-
 def malloc_mode(env: Mapping[str, str]) -> str:
     """What a process started with ``env`` uses: 'heap' (ours), 'custom' (the user's mmap_max) or 'system'."""
     tunables = env.get(ENV, "")
     if "glibc.malloc.mmap_max=0" in tunables.split(":"):
         return "heap"
     return "custom" if "glibc.malloc.mmap_max" in tunables else "system"
+
+
+def configured(env: Mapping[str, str]) -> bool:
+    """True if ``env`` already chooses glibc's mmap behaviour (ours or the user's) or opts out."""
+    return env.get(OPT_OUT) == "system" or malloc_mode(env) != "system"
 
 
 def with_heap_malloc(env: Mapping[str, str]) -> dict[str, str]:
