@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -176,6 +177,41 @@ def test_parity_elimination_equals_brute_force(subset_size):
     sizes = range(6) if subset_size is None else [subset_size]
     np.testing.assert_array_equal(preds.numpy(), parity_brute_force(prompts.xs, prompts.ys, sizes))
     assert set(np.unique(preds.numpy())) <= {-1.0, 0.0, 1.0}
+
+
+def test_outlier_filtered_least_squares_equals_lstsq_on_clean_examples():
+    task = make_task("many_outlier", {"n_dims": 6, "outlier_prob": 0.6})
+    prompts = task.sample(30, 18, torch.Generator().manual_seed(11), d_active=4)  # dims 4, 5 switched off
+    x, y = prompts.xs.double().numpy(), prompts.ys.double().numpy()
+    outlier = (x[..., :4] == 1).all(-1) & (x[..., 4:] == 0).all(-1) & (y[..., 0] == 0)
+    assert 0.4 < outlier[:, :-1].mean() < 0.8 and not outlier[:, -1].any()
+    expected = np.zeros(y.shape)
+    for b, k in itertools.product(range(x.shape[0]), range(1, x.shape[1])):
+        clean = ~outlier[b, :k]
+        if outlier[b, k]:
+            expected[b, k] = 0.0  # the outlier input's known label
+        elif clean.any():
+            expected[b, k] = lstsq_ref(x[b, :k][clean], y[b, :k][clean], x[b, k])
+    preds = predict_baseline("outlier_filtered_least_squares", prompts.xs, prompts.ys)
+    np.testing.assert_allclose(preds.numpy(), expected, atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("n_context", [3, 20])
+def test_outlier_filtered_least_squares_is_bayes_optimal_error(n_context):
+    # Minimum-norm least squares on m clean examples leaves w's component outside their span:
+    # normalised error max(d - m, 0) / d, with m ~ Binomial(n_context, 1 - outlier_prob).
+    d, p = 5, 0.9
+    task = make_task("many_outlier", {"n_dims": d, "outlier_prob": p})
+    prompts = task.sample(20000, n_context + 1, torch.Generator().manual_seed(12))
+    preds = predict_baseline("outlier_filtered_least_squares", prompts.xs, prompts.ys)
+    err = task.pointwise_error(preds.float(), prompts.ys)[:, -1].double().numpy()
+    m = np.arange(n_context + 1)
+    pmf = np.array([math.comb(n_context, i) for i in m]) * (1 - p) ** m * p ** (n_context - m)
+    expected = float((pmf * np.clip(d - m, 0, None)).sum() / d)
+    # Tolerance from a bound, not the sample spread (a wrong estimator can have a huge spread):
+    # per-prompt error <= (w.x)^2 / d in distribution, so its variance <= 3 E||w||^4 / d^2 = 3 (d + 2) / d.
+    tolerance = 4 * math.sqrt(3 * (d + 2) / d / err.size)
+    assert abs(err.mean() - expected) < tolerance, (err.mean(), expected)
 
 
 def test_window_least_squares_solves_noiseless_sliding_window():

@@ -13,6 +13,7 @@ from .gd_net import gd_net
 from .knn import knn, retrieval_lookup
 from .lasso import lasso
 from .least_squares import bayes, least_squares, ridge
+from .outlier_filter import outlier_filtered_least_squares
 from .parity import parity_elimination
 from .registry import Baseline, baseline_entry, param_errors
 from .trees import decision_tree, xgboost
@@ -26,6 +27,10 @@ BASELINES: dict[str, Baseline] = {
     for b in [
         Baseline("zero", zero, "predict 0 (the prior mean)"),
         Baseline("least_squares", least_squares, "minimum-norm ordinary least squares"),
+        Baseline(
+            "outlier_filtered_least_squares", outlier_filtered_least_squares,
+            "minimum-norm least squares on the examples other than a fixed outlier pair (Bayes-optimal for many_outlier)",
+        ),
         Baseline("ridge", ridge, "ridge regression, penalty alpha ||w||^2"),
         Baseline(
             "bayes", bayes, "posterior mean of a Gaussian linear model (ridge, alpha = noise_var / prior_var)",
