@@ -16,7 +16,7 @@ from .base import Prompts, Task, mask_inactive_dims, probability
 class ManyOutlierRegression(Task):
     name = "many_outlier"
     description = "linear regression; context examples replaced w.p. outlier_prob by (x, y) = (all-ones, 0)"
-    default_baseline = "least_squares"
+    default_baseline = "outlier_filtered_least_squares"  # Bayes-optimal; plain least squares fits the outliers
     scored = "last"
     PARAMS = {"outlier_prob": probability(0.9)}
 
