@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, snakemake
-from hybrid_icl.config import deep_merge, drop_disabled
+from hybrid_icl.config import deep_merge, drop_disabled, load_config
 from hybrid_icl.validation import ConfigError, check_config, config_problems
 
 SMOKE = yaml.safe_load((ROOT / "config" / "smoke.yaml").read_text())
@@ -146,13 +146,29 @@ def test_a_slice_of_the_study_is_valid():
     study = yaml.safe_load((ROOT / "config" / "study_cpu.yaml").read_text())
     assert config_problems(copy.deepcopy(study)) == []
     for path in sorted((ROOT / "config" / "slices").glob("study_cpu_*.yaml")):
-        layered = drop_disabled(deep_merge(study, yaml.safe_load(path.read_text())))
+        layered = load_config(ROOT / "config" / "study_cpu.yaml", path)  # as snakemake merges two --configfile
+        assert layered == drop_disabled(deep_merge(study, yaml.safe_load(path.read_text())))
         assert config_problems(layered) == [], path.name
     sliced = drop_disabled(deep_merge(study, {"experiments": [{"tasks": ["linear"]}], "ood": {"sparse_on_dense": None}}))
     assert "sparse_on_dense" not in sliced["ood"] and sliced["tasks"]["decision_tree"]["reference"] == "gpt2"
     assert config_problems(sliced) == []
     kept = deep_merge(study, {"experiments": [{"tasks": ["linear"]}]})  # without switching the OOD entry off
     assert any("ood.sparse_on_dense" in p for p in config_problems(kept))
+
+
+def test_cli_validates_layered_files_and_names_the_problem(tmp_path, capsys):
+    from hybrid_icl.cli import main
+
+    study, slice_ = ROOT / "config" / "study_cpu.yaml", ROOT / "config" / "slices" / "study_cpu_tasks_hybrids.yaml"
+    assert main(["validate", str(study), str(slice_)]) == 0
+    assert "study_cpu.yaml + " in capsys.readouterr().out
+    bad = tmp_path / "bad_slice.yaml"
+    bad.write_text("experiments:\n  - tasks: [linear]\n    models: [gpt3]\n")
+    assert main(["validate", str(study), str(bad)]) == 1
+    assert "experiments[0].models: 'gpt3' is not defined" in capsys.readouterr().err
+    bad.write_text("- not a mapping\n")
+    assert main(["validate", str(study), str(bad)]) == 1
+    assert "bad_slice.yaml: a layered config file must be a mapping" in capsys.readouterr().err
 
 
 def test_a_labelled_baseline_is_referred_to_by_its_label():

@@ -19,17 +19,18 @@ from .validation import ConfigError, check_config
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    source = " + ".join(args.config)
     try:
-        check_config(load_config(args.config), source=args.config)
-    except ConfigError as err:
+        check_config(load_config(*args.config), source=source)
+    except (ConfigError, ValueError) as err:
         print(f"ERROR: {err}", file=sys.stderr)
         return 1
-    print(f"{args.config}: valid")
+    print(f"{source}: valid")
     return 0
 
 
 def cmd_where(args: argparse.Namespace) -> int:
-    config = load_config(args.configfile)
+    config = load_config(*args.configfile)
     out = Path(config.get("output_dir", "results")) / config["suite"]
     print(f"\nSuite '{config['suite']}' is done. Results in {out}/:")
     print(f"  scores    {out}/tables/icl_scores.md (also .csv, .tex)")
@@ -49,10 +50,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"malloc: {malloc_mode(os.environ)}")
     from .train import train_run
 
-    config = load_config(args.configfile)
     try:
-        check_config(config, source=args.configfile)
-    except ConfigError as err:
+        config = load_config(*args.configfile)
+        check_config(config, source=" + ".join(args.configfile))
+    except (ConfigError, ValueError) as err:
         print(f"ERROR: {err}", file=sys.stderr)
         return 1
     run = result_affecting(resolve_run(config, args.task, args.model, args.seed))
@@ -73,16 +74,16 @@ def parser() -> argparse.ArgumentParser:
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = top.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="check a suite config")
-    p.add_argument("config")
+    p = sub.add_parser("validate", help="check a suite config (several files: layered, later ones win)")
+    p.add_argument("config", nargs="+")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("where", help="print where a suite's results are")
-    p.add_argument("--configfile", default="config/config.yaml")
+    p.add_argument("--configfile", nargs="+", default=["config/config.yaml"])
     p.set_defaults(func=cmd_where)
 
     p = sub.add_parser("train", help="train one run of a suite outside Snakemake")
-    p.add_argument("--configfile", default="config/config.yaml")
+    p.add_argument("--configfile", nargs="+", default=["config/config.yaml"])
     p.add_argument("--task", required=True)
     p.add_argument("--model", required=True)
     p.add_argument("--seed", type=int, default=0)

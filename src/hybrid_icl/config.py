@@ -50,10 +50,21 @@ EVALUATION_DEFAULTS: dict[str, Any] = {
 DISABLEABLE_SECTIONS = ("tasks", "models", "ood")
 
 
-def load_config(path: str | Path) -> dict:
-    """Read a YAML suite config (entries set to null dropped, see ``drop_disabled``)."""
-    with open(path) as fh:
-        config = yaml.safe_load(fh) or {}
+def load_config(*paths: str | Path) -> dict:
+    """Read a YAML suite config, or several layered like ``snakemake --configfile a.yaml b.yaml``.
+
+    Later files merge into earlier ones key by key (mappings merge, other values replace); entries
+    set to null are dropped after merging (see ``drop_disabled``).
+    """
+    if not paths:
+        raise TypeError("load_config needs at least one path")
+    config: Any = {}
+    for path in paths:
+        with open(path) as fh:
+            layer = yaml.safe_load(fh) or {}
+        if len(paths) > 1 and not isinstance(layer, dict):
+            raise ValueError(f"{path}: a layered config file must be a mapping, got {type(layer).__name__}")
+        config = deep_merge(config, layer) if len(paths) > 1 else layer
     return drop_disabled(config) if isinstance(config, dict) else config
 
 
