@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pandas as pd
 import pytest
 import torch
 import yaml
 
-from conftest import snakemake
+from conftest import ROOT, snakemake
 
 SMOKE = ["--cores", "2", "--configfile", "config/smoke.yaml"]
 
@@ -50,6 +51,29 @@ def test_second_run_has_nothing_to_do(smoke_run):
     wf, _ = smoke_run
     again = snakemake(wf, *SMOKE)
     assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_editing_one_tasks_code_retrains_only_that_tasks_runs(smoke_run, tmp_path, monkeypatch):
+    """The run key hashes the shared training code plus the run's own task module: a change to another
+    task's module leaves the smoke suite's (linear) runs alone; a change to linear.py retrains them."""
+    wf, _ = smoke_run
+    package = tmp_path / "src" / "hybrid_icl"
+    shutil.copytree(ROOT / "src" / "hybrid_icl", package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "workflow" / "schemas", tmp_path / "workflow" / "schemas")  # found relative to src/
+    monkeypatch.setenv("PYTHONPATH", str(package.parent))  # the edited copy shadows the installed package
+
+    def trained_runs() -> list[tuple[str, str]]:
+        dry = snakemake(wf, "-n", *SMOKE)
+        text = dry.stdout + dry.stderr
+        return re.findall(r"rule train:.*?wildcards: task=\w+, model=(\w+), seed=(\d+)", text, flags=re.S)
+
+    assert trained_runs() == []  # an unedited copy: same keys
+    with open(package / "tasks" / "many_outlier.py", "a") as fh:
+        fh.write("\n# an edit to another task\n")
+    assert trained_runs() == []
+    with open(package / "tasks" / "linear.py", "a") as fh:
+        fh.write("\n# an edit to this task\n")
+    assert sorted(trained_runs()) == sorted((m, s) for m in ("gpt2", "llama", "mamba") for s in "01")
 
 
 def test_changing_one_models_hyperparameter_retrains_only_its_runs(smoke_run, tmp_path):

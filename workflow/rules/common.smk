@@ -39,7 +39,13 @@ wildcard_constraints:
 OUT = f"{config.get('output_dir', 'results')}/{config['suite']}"
 RUNS = experiment_grid(config)
 EVAL = evaluation_settings(config)
-CODE_VERSION = training_code_version()
+CODE_VERSION = training_code_version()  # all training code (the architecture figure)
+# Per task kind: shared training code plus that task's own files, so editing one task retrains
+# only its runs (hybrid_icl.config.task_code_files).
+TASK_CODE_VERSIONS = {
+    kind: training_code_version(kind)
+    for kind in sorted({task["kind"] for task in config["tasks"].values()})
+}
 # Conda environment of every rule, for users who run with --sdm conda (the pip venv is the default).
 CONDA_ENV = f"../../envs/{config.get('conda_env', 'cpu')}.yaml"
 RUN = "runs/{task}/{model}/s{seed}"  # one trained run's folder, below OUT
@@ -72,6 +78,11 @@ def run_config(wildcards):
     """The resolved settings of a run, minus resources: any change here retrains it."""
     run = resolve_run(config, wildcards.task, wildcards.model, int(wildcards.seed))
     return result_affecting(run)
+
+
+def run_code_version(wildcards):
+    """Hash of the code that decides this run's numbers (part of its key, see run_config)."""
+    return TASK_CODE_VERSIONS[config["tasks"][wildcards.task]["kind"]]
 
 
 def training_resource(key):

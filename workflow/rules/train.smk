@@ -22,6 +22,6 @@ rule train:
         gpu=training_resource("gpu"),
     params:
         run=run_config,
-        code=CODE_VERSION,
+        code=run_code_version,
     script:
         "../../scripts/train.py"
