@@ -25,6 +25,7 @@ CHEAP_PARAMS = {
     "gd_net": {"steps": 5, "hidden": 8},
     "xgboost": {"n_estimators": 3},
     "window_least_squares": {"window": 2},
+    "window_ridge": {"window": 2, "alpha": 0.5},
 }
 
 
@@ -45,6 +46,11 @@ def reference(fit_predict, xs, ys) -> np.ndarray:
 
 def lstsq_ref(x, y, q):
     return q @ np.linalg.lstsq(x, y, rcond=None)[0]
+
+
+def ridge_ref(alpha: float):
+    """Closed-form ridge prediction q . (X^T X + alpha I)^-1 X^T y."""
+    return lambda x, y, q: q @ np.linalg.solve(x.T @ x + alpha * np.eye(x.shape[1]), x.T @ y)
 
 
 @pytest.mark.parametrize("b,n,d,dy", [(40, 30, 8, 1), (16, 25, 6, 3), (8, 5, 10, 1), (8, 12, 1, 1)])
@@ -80,11 +86,8 @@ def test_least_squares_error_curve_is_one_minus_k_over_d():
 def test_ridge_and_bayes_equal_closed_form():
     xs, ys = gaussian_prompts(10, 20, 5, 2)
     for name, params, alpha in [("ridge", {"alpha": 0.7}, 0.7), ("bayes", {"noise_var": 0.5, "prior_var": 2.0}, 0.25)]:
-        def closed_form(x, y, q, alpha=alpha):
-            return q @ np.linalg.solve(x.T @ x + alpha * np.eye(x.shape[1]), x.T @ y)
-
         np.testing.assert_allclose(
-            predict_baseline(name, xs, ys, **params).numpy(), reference(closed_form, xs, ys), atol=1e-8
+            predict_baseline(name, xs, ys, **params).numpy(), reference(ridge_ref(alpha), xs, ys), atol=1e-8
         )
     np.testing.assert_allclose(
         predict_baseline("bayes", xs, ys, noise_var=0.0).numpy(), predict_baseline("least_squares", xs, ys).numpy()
@@ -219,6 +222,36 @@ def test_window_least_squares_solves_noiseless_sliding_window():
     prompts = task.sample(20, 14, torch.Generator().manual_seed(8))
     preds = predict_baseline("window_least_squares", prompts.xs, prompts.ys, **task.baseline_params("window_least_squares"))
     assert task.pointwise_error(preds.float(), prompts.ys)[:, 7:].max() < 1e-6
+
+
+def test_window_ridge_equals_closed_form_ridge_on_window_features():
+    from hybrid_icl.tasks.sliding_window import window_features
+
+    xs, ys = gaussian_prompts(8, 18, 3, 2, seed=4)
+    preds = predict_baseline("window_ridge", xs, ys, window=3, alpha=1.5)
+    np.testing.assert_allclose(preds.numpy(), reference(ridge_ref(1.5), window_features(xs, 3), ys), atol=1e-8)
+    np.testing.assert_allclose(
+        predict_baseline("window_ridge", xs, ys, window=3, alpha=0.0).numpy(),
+        predict_baseline("window_least_squares", xs, ys, window=3).numpy(),
+    )
+
+
+@pytest.mark.parametrize("d,window,noise_frac", [(5, 2, 0.1), (5, 2, 0.3), (4, 3, 0.2)])
+def test_sliding_window_reference_alpha_is_near_the_best_ridge(d, window, noise_frac):
+    # The task's alpha (its label-noise / prior variance ratio) must be within 2% of the best of a
+    # x4 grid around it, averaged over all prefixes; least squares (alpha = 0) is far worse there.
+    task = make_task("sliding_window", {"n_dims": d, "window": window, "label_noise_frac": noise_frac})
+    prompts = task.sample(3000, 2 * d * window + 1, torch.Generator().manual_seed(5))
+    params = task.baseline_params("window_ridge")
+
+    def mean_error(alpha: float) -> float:
+        preds = predict_baseline("window_ridge", prompts.xs, prompts.ys, **{**params, "alpha": alpha})
+        return float(task.pointwise_error(preds.float(), prompts.ys).mean())
+
+    ours = mean_error(params["alpha"])
+    grid = [mean_error(params["alpha"] * factor) for factor in (0.25, 0.5, 2.0, 4.0)]
+    assert ours <= 1.02 * min(grid), (ours, grid)
+    assert mean_error(0.0) > 2 * ours
 
 
 def test_tree_learners_fit_a_constant():

@@ -17,7 +17,7 @@ from .outlier_filter import outlier_filtered_least_squares
 from .parity import parity_elimination
 from .registry import Baseline, baseline_entry, param_errors
 from .trees import decision_tree, xgboost
-from .window import window_least_squares
+from .window import window_least_squares, window_ridge
 from .zero import zero
 
 _LINEAR_PRIOR = frozenset({"linear", "noisy_linear"})
@@ -51,6 +51,10 @@ BASELINES: dict[str, Baseline] = {
         Baseline(
             "window_least_squares", window_least_squares,
             "least squares on the concatenated last `window` inputs (the sliding-window class's features)",
+        ),
+        Baseline(
+            "window_ridge", window_ridge,
+            "ridge on the sliding-window features; sliding_window sets alpha from its label noise",
         ),
     ]
 }
