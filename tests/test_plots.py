@@ -27,6 +27,20 @@ def test_one_scored_query_is_a_dot_plot_with_one_row_per_predictor():
     assert "k = 16" in ax.get_xlabel() and ax.get_xlim()[0] < 0 <= ax.get_xlim()[0] + 0.1  # markers at 0 visible
 
 
+def test_dot_plot_prints_the_value_of_a_predictor_beyond_the_axis():
+    data = curves([20])
+    far = data["name"] == "lookup"
+    data.loc[far, ["mean", "low", "high"]] = [10.06, 9.0, 11.0]  # > 2x the zero predictor's upper bound
+    ax = error_curves_figure(data, "t", model_order=["m1"]).axes[0]
+    right = ax.get_xlim()[1]
+    assert right < 10.06
+    notes = [t for t in ax.texts if t.get_text().startswith("10.1")]
+    assert len(notes) == 1 and notes[0].xy[0] == right  # one note, at the right edge ...
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert notes[0].xy[1] == "lookup" and "lookup" in rows  # ... on the off-scale predictor's row
+    assert all(not t.get_text().startswith(("1.0", "0.5")) for t in ax.texts)  # none for on-scale rows
+
+
 def test_error_curves_have_k_on_x_and_a_legend():
     fig = error_curves_figure(curves([0, 1, 2, 3]), "t", reference="lookup", model_order=["m1"])
     ax = fig.axes[0]

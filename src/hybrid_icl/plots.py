@@ -96,15 +96,16 @@ def error_curves_axes(ax, curves: pd.DataFrame, task: str, metric: str = "mse", 
     baselines = list(dict.fromkeys(mine.loc[mine["kind"] == "baseline", "name"]))
     base_style = baseline_styles(list(dict.fromkeys(curves.loc[curves["kind"] == "baseline", "name"])))
     single_point = mine["k"].nunique() == 1
+    row_labels = {}  # (kind, name) -> legend / row label
     for name in baselines:
         rows = mine[(mine["kind"] == "baseline") & (mine["name"] == name)]
-        label = f"{name} (reference)" if name == reference else name
-        draw(ax, rows, base_style[name], label, single=single_point)
+        row_labels["baseline", name] = f"{name} (reference)" if name == reference else name
+        draw(ax, rows, base_style[name], row_labels["baseline", name], single=single_point)
     for name in models:
         rows = mine[(mine["kind"] == "model") & (mine["name"] == name)]
         seeds = int(rows["n_seeds"].iloc[0])
-        label = f"{name} ({seeds} seed{'s' * (seeds > 1)})" if seed_counts else name
-        draw(ax, rows, model_style[name], label, single=single_point)
+        row_labels["model", name] = f"{name} ({seeds} seed{'s' * (seeds > 1)})" if seed_counts else name
+        draw(ax, rows, model_style[name], row_labels["model", name], single=single_point)
     ax.set_title(task)
     zero = mine[(mine["kind"] == "baseline") & (mine["name"] == "zero")]
     # Keep the informative range: a few noisy estimators can spike far above the zero predictor.
@@ -112,6 +113,8 @@ def error_curves_axes(ax, curves: pd.DataFrame, task: str, metric: str = "mse", 
     if single_point:  # one scored query (retrieval): a dot plot, one row per predictor, top to bottom
         ax.set_xlabel(f"{METRIC_LABELS.get(metric, metric)}, query after k = {int(mine['k'].iloc[0])} examples")
         ax.set_xlim(left=-0.03 * (top or mine["high"].max()), right=top)  # room for markers at 0
+        if top is not None:
+            mark_off_scale(ax, mine, top, row_labels)
         ax.invert_yaxis()
         ax.tick_params(axis="y", labelsize=min(9.0, 120.0 / max(1, len(baselines) + len(models))))  # rows fit
         return True
@@ -140,6 +143,15 @@ def ood_panels_figure(curves: pd.DataFrame, panels: dict[str, str], model_order:
                    bbox_to_anchor=(0.5, -0.02 - 0.03 * (len(handles) // 4)))
         fig.tight_layout(rect=(0, 0.08, 1, 1))
         return fig
+
+
+def mark_off_scale(ax, rows: pd.DataFrame, right: float, row_labels: dict[tuple[str, str], str]) -> None:
+    """Dot plot: print the mean of each predictor beyond the axis's right end on its row, by the edge.
+
+    rows: the task's curve rows (one k); row_labels: (kind, name) -> the row's label on the y axis."""
+    for _, row in rows[rows["mean"] > right].iterrows():
+        ax.annotate(f"{row['mean']:.3g} \u2192", xy=(right, row_labels[(row["kind"], row["name"])]), xytext=(-2, 3),
+                    textcoords="offset points", ha="right", va="bottom", fontsize=7)
 
 
 def draw(ax, rows: pd.DataFrame, style: LineStyle, label: str, single: bool = False) -> None:
