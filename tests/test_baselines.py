@@ -19,6 +19,7 @@ from hybrid_icl.baselines import (
 )
 from hybrid_icl.baselines.gd_net import init_net, net_forward
 from hybrid_icl.tasks import make_task
+from hybrid_icl.tasks.sliding_window import window_features
 
 CHEAP_PARAMS = {
     "bayes": {"noise_var": 0.1},
@@ -89,9 +90,12 @@ def test_ridge_and_bayes_equal_closed_form():
         np.testing.assert_allclose(
             predict_baseline(name, xs, ys, **params).numpy(), reference(ridge_ref(alpha), xs, ys), atol=1e-8
         )
-    np.testing.assert_allclose(
-        predict_baseline("bayes", xs, ys, noise_var=0.0).numpy(), predict_baseline("least_squares", xs, ys).numpy()
-    )
+    for name, params in [("bayes", {"noise_var": 0.0}), ("ridge", {"alpha": 0.0})]:
+        np.testing.assert_allclose(
+            predict_baseline(name, xs, ys, **params).numpy(), predict_baseline("least_squares", xs, ys).numpy()
+        )
+    with pytest.raises(ValueError, match="alpha must be >= 0"):
+        predict_baseline("ridge", xs, ys, alpha=-1.0)
 
 
 def test_averaging_matches_numpy():
@@ -225,8 +229,6 @@ def test_window_least_squares_solves_noiseless_sliding_window():
 
 
 def test_window_ridge_equals_closed_form_ridge_on_window_features():
-    from hybrid_icl.tasks.sliding_window import window_features
-
     xs, ys = gaussian_prompts(8, 18, 3, 2, seed=4)
     preds = predict_baseline("window_ridge", xs, ys, window=3, alpha=1.5)
     np.testing.assert_allclose(preds.numpy(), reference(ridge_ref(1.5), window_features(xs, 3), ys), atol=1e-8)

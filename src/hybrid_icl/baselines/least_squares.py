@@ -119,9 +119,13 @@ def least_squares(xs, ys) -> torch.Tensor:
 
 
 def ridge(xs, ys, alpha: float = 1.0) -> torch.Tensor:
-    """Ridge regression on each prefix: argmin_w ||X_k w - y_k||^2 + alpha ||w||^2 (no intercept)."""
-    if not alpha > 0:
-        raise ValueError(f"ridge alpha must be > 0, got {alpha!r}")
+    """Ridge regression on each prefix: argmin_w ||X_k w - y_k||^2 + alpha ||w||^2 (no intercept).
+
+    alpha = 0 is its limit, minimum-norm least squares."""
+    if not alpha >= 0:
+        raise ValueError(f"ridge alpha must be >= 0, got {alpha!r}")
+    if alpha == 0:
+        return least_squares(xs, ys)
     xs, ys = as_float64(xs, ys)
     b, _, d = xs.shape
     r0 = (alpha**0.5) * torch.eye(d, dtype=xs.dtype).expand(b, d, d)
@@ -138,6 +142,4 @@ def bayes(xs, ys, noise_var: float, prior_var: float = 1.0) -> torch.Tensor:
     """
     if noise_var < 0 or not prior_var > 0:
         raise ValueError(f"bayes needs noise_var >= 0 and prior_var > 0, got {noise_var!r}, {prior_var!r}")
-    if noise_var == 0:
-        return least_squares(xs, ys)
     return ridge(xs, ys, alpha=noise_var / prior_var)

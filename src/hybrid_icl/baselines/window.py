@@ -6,7 +6,7 @@ import torch
 
 from ..tasks.sliding_window import window_features
 from ._prefix import as_float64
-from .least_squares import least_squares, ridge
+from .least_squares import ridge
 
 
 def window_least_squares(xs, ys, window: int = 1) -> torch.Tensor:
@@ -18,8 +18,5 @@ def window_ridge(xs, ys, window: int = 1, alpha: float = 0.0) -> torch.Tensor:
     """(B, N, dy): ridge (penalty alpha ||w||^2) of y_i on the last ``window`` inputs; alpha = 0 is least squares."""
     if not isinstance(window, int) or window < 1:
         raise ValueError(f"window must be a positive integer, got {window!r}")
-    if not alpha >= 0:
-        raise ValueError(f"window_ridge alpha must be >= 0, got {alpha!r}")
     xs, ys = as_float64(xs, ys)
-    features = window_features(xs, window)
-    return ridge(features, ys, alpha=alpha) if alpha > 0 else least_squares(features, ys)
+    return ridge(window_features(xs, window), ys, alpha=alpha)
