@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -130,6 +133,32 @@ def test_hybrid_defined_only_in_the_config_trains_through_the_pipeline(workflow_
     assert record["run_record"]["scan"] == "torch"
     job_log = (workflow_copy / "results/inline/logs/train/linear/my_hybrid/s0.log").read_text()
     assert "malloc: heap" in job_log  # every job inherits the Snakefile's allocator setting
+
+
+def status_of(wf, *configfiles: str) -> dict[tuple[str, str, int], dict]:
+    """`python -m hybrid_icl status --json` in the workflow folder, keyed by (task, model, seed)."""
+    proc = subprocess.run([sys.executable, "-m", "hybrid_icl", "status", "--json", "--configfile", *configfiles],
+                          cwd=wf, capture_output=True, text=True, check=True)
+    return {(r["task"], r["model"], r["seed"]): r for r in json.loads(proc.stdout)}
+
+
+def test_status_agrees_with_snakemake_about_what_is_trained(smoke_run, tmp_path):
+    """The status command reads the run folders only; its verdict must match Snakemake's: every smoke
+    run trained with its measured time, and after a model's learning rate changes, exactly the runs
+    Snakemake would retrain (that model's) are stale."""
+    wf, _ = smoke_run
+    runs = status_of(wf, "config/smoke.yaml")
+    assert len(runs) == 6 and {r["state"] for r in runs.values()} == {"trained"}
+    for (task, model, seed), run in runs.items():
+        log = pd.read_csv(wf / "results" / "smoke" / "runs" / task / model / f"s{seed}" / "train_log.csv")
+        assert run["steps_done"] == run["steps"] == 40
+        assert run["seconds"] == pytest.approx(log["wall_time"].iloc[-1]) and run["seconds"] > 0
+    layer = tmp_path / "llama_lr.yaml"
+    layer.write_text(yaml.safe_dump({"models": {"llama": {"training": {"lr": 5.0e-4}}}}))
+    changed = status_of(wf, "config/smoke.yaml", str(layer))
+    assert sorted(key for key, r in changed.items() if r["state"] == "stale") == [
+        ("linear", "llama", 0), ("linear", "llama", 1)
+    ]
 
 
 def test_a_layered_config_adds_ood_evaluations_without_retraining(smoke_run, tmp_path):

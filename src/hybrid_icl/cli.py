@@ -3,12 +3,14 @@
   models     list the registered architectures (recipe, parameter count)
   validate   check a suite config and report every problem
   where      print where a suite's figures and tables are
+  status     which runs of a suite are trained, partial, stale or not started; times and estimate
   train      train one (task, model, seed) run of a suite into a folder
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -42,6 +44,21 @@ def cmd_where(args: argparse.Namespace) -> int:
     scores = out / "tables" / "icl_scores.md"
     if scores.exists():
         print("\n" + scores.read_text())
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .status import as_records, report, suite_status
+
+    source = " + ".join(args.configfile)
+    try:
+        config = load_config(*args.configfile)
+        check_config(config, source=source)
+    except (ConfigError, ValueError) as err:
+        print(f"ERROR: {err}", file=sys.stderr)
+        return 1
+    runs = suite_status(config)
+    print(json.dumps(as_records(runs), indent=1) if args.json else report(runs, source))
     return 0
 
 
@@ -81,6 +98,11 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("where", help="print where a suite's results are")
     p.add_argument("--configfile", nargs="+", default=["config/config.yaml"])
     p.set_defaults(func=cmd_where)
+
+    p = sub.add_parser("status", help="which runs of a suite are trained; measured and remaining time")
+    p.add_argument("--configfile", nargs="+", default=["config/config.yaml"])
+    p.add_argument("--json", action="store_true", help="one object per run instead of the table")
+    p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("train", help="train one run of a suite outside Snakemake")
     p.add_argument("--configfile", nargs="+", default=["config/config.yaml"])

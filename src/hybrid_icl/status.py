@@ -1,0 +1,177 @@
+"""Where a suite's training stands: every run trained, partial, stale or not started, with times.
+
+``python -m hybrid_icl status --configfile <suite> [<slice> ...]`` reads the run folders only (no
+Snakemake, nothing is written). A run is *current* when the key stamped in its resume folder is the
+key of the settings and training code that would train it now; otherwise Snakemake retrains it.
+Training times are the runs' own measurements (``wall_time`` of the training log or of the newest
+checkpoint, summed over resumes); the remaining time is an estimate from those measurements.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .config import (
+    experiment_grid,
+    resolve_run,
+    result_affecting,
+    run_key,
+    training_code_version,
+    training_settings,
+)
+from .curriculum import Curriculum
+
+STATES = ("trained", "partial", "stale", "not started")
+
+
+@dataclass
+class RunStatus:
+    """One (task, model, seed) run of a suite as found on disk."""
+
+    task: str
+    model: str
+    seed: int
+    state: str  # one of STATES; "stale": trained or checkpointed under other settings or code
+    steps_done: int
+    steps: int
+    seconds: float | None  # measured training time so far (None: nothing measured)
+    mean_points: float  # in-context examples per prompt, averaged over the run's curriculum
+    note: str = ""  # e.g. "stopped at step 120 (diverged ...)"
+
+
+def run_folder(config: dict, task: str, model: str, seed: int) -> Path:
+    """``<output_dir>/<suite>/runs/<task>/<model>/s<seed>``, as the workflow writes it."""
+    return Path(config.get("output_dir", "results")) / config["suite"] / "runs" / task / model / f"s{seed}"
+
+
+def workflow_run(config: dict, task: str, model: str, seed: int) -> dict:
+    """The run a workflow training job trains (scripts/train.py), minus resource settings: the
+    train rule's ``run`` params plus its ``code`` param (the training code's hash)."""
+    run = result_affecting(resolve_run(config, task, model, seed))
+    run["code_version"] = training_code_version(config["tasks"][task]["kind"])
+    return run
+
+
+def run_stamp(config: dict, task: str, model: str, seed: int) -> str:
+    """The key that run's training job stamps into its resume folder (``RUN_KEY``)."""
+    return run_key(workflow_run(config, task, model, seed))
+
+
+def mean_points(task_cfg: dict, steps: int) -> float:
+    """In-context examples per prompt averaged over ``steps`` training steps of the task's curriculum."""
+    points = Curriculum.from_task(task_cfg).points
+    stride = points.interval if points.interval > 0 else steps  # the value changes only every interval
+    total = sum(points.value(first) * (min(first + stride, steps) - first) for first in range(0, steps, stride))
+    return total / steps
+
+
+def newest_checkpoint_state(resume: Path):
+    """``TrainState`` of the newest readable checkpoint in ``resume``, or None (files are left as they are)."""
+    from .checkpoint import decode, list_checkpoints
+
+    for path in reversed(list_checkpoints(resume)):
+        try:
+            return decode(path.read_bytes())["train_state"]
+        except Exception:  # noqa: BLE001 - an unreadable checkpoint is skipped, as training would
+            continue
+    return None
+
+
+def inspect_run(config: dict, task: str, model: str, seed: int) -> RunStatus:
+    """The state of one run of ``config`` from its folder."""
+    folder = run_folder(config, task, model, seed)
+    steps = int(training_settings(config, task, model)["steps"])
+    status = RunStatus(task, model, seed, "not started", 0, steps, None,
+                       mean_points(config["tasks"][task], steps))
+    stamp = folder / "resume" / "RUN_KEY"
+    current = stamp.is_file() and stamp.read_text().strip() == run_stamp(config, task, model, seed)
+    log_path = folder / "train_log.csv"
+    if (folder / "model.pt").is_file() and log_path.is_file():
+        log = pd.read_csv(log_path)
+        if len(log):
+            status.steps_done, status.seconds = int(log["step"].iloc[-1]), float(log["wall_time"].iloc[-1])
+        status.state = "trained" if current else "stale"
+        if status.steps_done < steps:
+            status.note = f"stopped at step {status.steps_done} (diverged, see its log)"
+        return status
+    state = newest_checkpoint_state(folder / "resume") if stamp.is_file() else None
+    if state is not None:
+        status.state = "partial" if current else "stale"
+        status.steps_done, status.seconds = int(state.step), float(state.elapsed)
+    return status
+
+
+def suite_status(config: dict) -> list[RunStatus]:
+    """Every run of the suite's experiment grid, in config order."""
+    return [inspect_run(config, *run) for run in experiment_grid(config)]
+
+
+def seconds_per_step_and_point(runs: list[RunStatus]) -> dict[str, float]:
+    """Per model: median measured training seconds per step per in-context example (a step's cost
+    grows about linearly with the prompt's x, y token pairs at these sizes).
+
+    Every run with a measured time counts, stale ones too (a code or setting change rarely changes
+    the speed much); this is the basis of the remaining-time estimate.
+    """
+    rates: dict[str, list[float]] = {}
+    for run in runs:
+        if run.seconds and run.steps_done:
+            rates.setdefault(run.model, []).append(run.seconds / (run.steps_done * run.mean_points))
+    return {model: statistics.median(values) for model, values in rates.items()}
+
+
+def remaining_seconds(runs: list[RunStatus]) -> tuple[float, list[RunStatus]]:
+    """Estimated serial training time still to do, and the runs with no measured run of their model."""
+    rates = seconds_per_step_and_point(runs)
+    total, unknown = 0.0, []
+    for run in runs:
+        if run.state == "trained":
+            continue
+        done = run.steps_done if run.state == "partial" else 0
+        if run.model in rates:
+            total += rates[run.model] * (run.steps - done) * run.mean_points
+        else:
+            unknown.append(run)
+    return total, unknown
+
+
+def report(runs: list[RunStatus], source: str) -> str:
+    """A table of every run and a summary: counts by state, measured and estimated training time."""
+    from .train import format_duration
+
+    lines = [f"{source}: {len(runs)} runs", ""]
+    width_task = max([len("task")] + [len(r.task) for r in runs])
+    width_model = max([len("model")] + [len(r.model) for r in runs])
+    lines.append(f"{'task':<{width_task}}  {'model':<{width_model}}  seed  {'state':<11}  {'steps':>13}  time")
+    for r in runs:
+        time = format_duration(r.seconds) if r.seconds is not None else "-"
+        lines.append(f"{r.task:<{width_task}}  {r.model:<{width_model}}  {r.seed:>4}  {r.state:<11}  "
+                     f"{f'{r.steps_done}/{r.steps}':>13}  {time}{'  ' + r.note if r.note else ''}")
+    counts = {state: sum(r.state == state for r in runs) for state in STATES}
+    trained = [r for r in runs if r.state == "trained"]
+    measured = sum(r.seconds or 0.0 for r in trained)
+    left, unknown = remaining_seconds(runs)
+    lines += [
+        "",
+        f"trained      {counts['trained']} of {len(runs)} runs, {format_duration(measured)} of training "
+        "measured (each run's own time, summed: jobs that ran side by side overlap)",
+        f"partial      {counts['partial']} (a rerun resumes from the newest checkpoint)",
+        f"stale        {counts['stale']} (trained or checkpointed under other settings or code: retrained)",
+        f"not started  {counts['not started']}",
+    ]
+    if counts["trained"] < len(runs):
+        estimate = f"~{format_duration(left)} of training, one run after another"
+        if unknown:
+            models = sorted({r.model for r in unknown})
+            estimate += f", plus {len(unknown)} runs of models with nothing measured yet ({', '.join(models)})"
+        lines.append(f"remaining    {estimate} (estimated from the measured runs of each model, "
+                     "scaled by steps and prompt length)")
+    return "\n".join(lines)
+
+
+def as_records(runs: list[RunStatus]) -> list[dict]:
+    return [asdict(r) for r in runs]
