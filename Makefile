@@ -12,7 +12,7 @@ export PATH := $(BIN):$(PATH)
 export DVC_NO_ANALYTICS := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: run test smoke lint format report benchmarks constraints clean-results publish pull slurm
+.PHONY: run test status smoke lint format report benchmarks constraints clean-results publish pull slurm
 
 $(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+status: $(STAMP)
+	$(BIN)/python -m hybrid_icl status --configfile $(CONFIG)
 
 smoke: $(STAMP)
 	$(MAKE) run CONFIG=config/smoke.yaml CORES=2
