@@ -42,7 +42,7 @@ def test_remaining_time_scales_measured_speed_by_steps_and_prompt_length():
     assert left == pytest.approx(40.0 + 5.0 + 10.0)
     assert [(r.model, r.seed) for r in unknown] == [("b", 0)]
     text = report(runs, "suite.yaml")
-    assert "trained      1 of 5 runs" in text and "plus 1 runs of models with nothing measured yet (b)" in text
+    assert "trained      1 of 5 runs" in text and "1 runs not estimated: no run of b measured yet" in text
 
 
 def test_killed_run_is_partial_at_its_checkpoint_and_a_changed_setting_makes_it_stale(tmp_path, one_thread):

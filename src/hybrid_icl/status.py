@@ -164,12 +164,14 @@ def report(runs: list[RunStatus], source: str) -> str:
         f"not started  {counts['not started']}",
     ]
     if counts["trained"] < len(runs):
-        estimate = f"~{format_duration(left)} of training, one run after another"
+        pending = sum(r.state != "trained" for r in runs)
+        estimate = (f"~{format_duration(left)} of training, one run after another (scaled from the "
+                    "measured runs of each model by steps and prompt length)") if len(unknown) < pending else ""
         if unknown:
-            models = sorted({r.model for r in unknown})
-            estimate += f", plus {len(unknown)} runs of models with nothing measured yet ({', '.join(models)})"
-        lines.append(f"remaining    {estimate} (estimated from the measured runs of each model, "
-                     "scaled by steps and prompt length)")
+            models = ", ".join(sorted({r.model for r in unknown}))
+            estimate += "; " if estimate else ""
+            estimate += f"{len(unknown)} runs not estimated: no run of {models} measured yet"
+        lines.append(f"remaining    {estimate}")
     return "\n".join(lines)
 
 
