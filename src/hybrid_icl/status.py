@@ -9,6 +9,7 @@ checkpoint, summed over resumes); the remaining time is an estimate from those m
 
 from __future__ import annotations
 
+import functools
 import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -52,8 +53,14 @@ def workflow_run(config: dict, task: str, model: str, seed: int) -> dict:
     """The run a workflow training job trains (scripts/train.py), minus resource settings: the
     train rule's ``run`` params plus its ``code`` param (the training code's hash)."""
     run = result_affecting(resolve_run(config, task, model, seed))
-    run["code_version"] = training_code_version(config["tasks"][task]["kind"])
+    run["code_version"] = code_version(config["tasks"][task]["kind"])
     return run
+
+
+@functools.lru_cache(maxsize=None)
+def code_version(task_kind: str) -> str:
+    """``training_code_version`` of a task kind, hashed once per process (the code does not change)."""
+    return training_code_version(task_kind)
 
 
 def run_stamp(config: dict, task: str, model: str, seed: int) -> str:
@@ -168,7 +175,8 @@ def report(runs: list[RunStatus], source: str) -> str:
         estimate = (f"~{format_duration(left)} of training, one run after another (scaled from the "
                     "measured runs of each model by steps and prompt length)") if len(unknown) < pending else ""
         if unknown:
-            models = ", ".join(sorted({r.model for r in unknown}))
+            names = sorted({r.model for r in unknown})
+            models = ", ".join(names) if len(names) <= 6 else f"{len(names)} models"
             estimate += "; " if estimate else ""
             estimate += f"{len(unknown)} runs not estimated: no run of {models} measured yet"
         lines.append(f"remaining    {estimate}")
