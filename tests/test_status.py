@@ -11,8 +11,8 @@ from conftest import ROOT
 from hybrid_icl.config import load_config
 from hybrid_icl.status import (
     RunStatus,
+    example_steps,
     inspect_run,
-    mean_points,
     remaining_seconds,
     report,
     run_folder,
@@ -21,25 +21,26 @@ from hybrid_icl.status import (
 from hybrid_icl.train import train_run
 
 
-def test_mean_points_averages_the_curriculum_exactly():
+def test_example_steps_sum_the_curriculum_exactly():
     task = {"n_dims": 3, "n_points": 8, "curriculum": {"points": {"start": 5, "end": 8, "inc": 3, "interval": 20}}}
-    assert mean_points(task, 40) == pytest.approx((5 * 20 + 8 * 20) / 40)
-    assert mean_points(task, 50) == pytest.approx((5 * 20 + 8 * 30) / 50)
-    assert mean_points(task, 10) == pytest.approx(5.0)
-    assert mean_points({"n_dims": 3, "n_points": 8}, 40) == pytest.approx(8.0)
+    assert example_steps(task, 40) == 5 * 20 + 8 * 20
+    assert example_steps(task, 50) == 5 * 20 + 8 * 30
+    assert example_steps(task, 10) == 5 * 10
+    assert example_steps(task, 0) == 0
+    assert example_steps({"n_dims": 3, "n_points": 8}, 40) == 8 * 40
 
 
-def test_remaining_time_scales_measured_speed_by_steps_and_prompt_length():
-    """Model a: 10 s for 100 steps of 10-example prompts = 0.01 s per step and example."""
+def test_remaining_time_scales_measured_speed_by_the_work_left():
+    """Model a: 10 s for 1000 example-steps = 0.01 s each (every measured run of a agrees)."""
     runs = [
-        RunStatus("t", "a", 0, "trained", 100, 100, 10.0, 10.0),
-        RunStatus("u", "a", 0, "not started", 0, 200, None, 20.0),  # 0.01 * 200 * 20 = 40 s
-        RunStatus("t", "a", 1, "partial", 50, 100, 5.0, 10.0),  # the rest: 0.01 * 50 * 10 = 5 s
-        RunStatus("t", "a", 2, "stale", 100, 100, 10.0, 10.0),  # retrains in full: 0.01 * 100 * 10
-        RunStatus("t", "b", 0, "not started", 0, 100, None, 10.0),  # no measured run of b
+        RunStatus("t", "a", 0, "trained", 100, 100, 10.0, 1000.0, 1000.0),
+        RunStatus("u", "a", 0, "not started", 0, 200, None, 0.0, 4000.0),  # 0.01 * 4000 = 40 s
+        RunStatus("t", "a", 1, "partial", 50, 100, 3.0, 300.0, 1000.0),  # the rest: 0.01 * 700 = 7 s
+        RunStatus("t", "a", 2, "stale", 100, 100, 10.0, 1000.0, 1000.0),  # retrains in full: 10 s
+        RunStatus("t", "b", 0, "not started", 0, 100, None, 0.0, 1000.0),  # no measured run of b
     ]
     left, unknown = remaining_seconds(runs)
-    assert left == pytest.approx(40.0 + 5.0 + 10.0)
+    assert left == pytest.approx(40.0 + 7.0 + 10.0)
     assert [(r.model, r.seed) for r in unknown] == [("b", 0)]
     text = report(runs, "suite.yaml")
     assert "trained      1 of 5 runs" in text and "1 runs not estimated: no run of b measured yet" in text

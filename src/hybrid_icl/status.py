@@ -40,7 +40,8 @@ class RunStatus:
     steps_done: int
     steps: int
     seconds: float | None  # measured training time so far (None: nothing measured)
-    mean_points: float  # in-context examples per prompt, averaged over the run's curriculum
+    work_done: float  # in-context examples per prompt summed over the steps done (see example_steps)
+    work: float  # the same over all steps
     note: str = ""  # e.g. "stopped at step 120 (diverged ...)"
 
 
@@ -68,12 +69,12 @@ def run_stamp(config: dict, task: str, model: str, seed: int) -> str:
     return run_key(workflow_run(config, task, model, seed))
 
 
-def mean_points(task_cfg: dict, steps: int) -> float:
-    """In-context examples per prompt averaged over ``steps`` training steps of the task's curriculum."""
+def example_steps(task_cfg: dict, steps: int) -> float:
+    """In-context examples per prompt summed over the first ``steps`` steps of the task's curriculum:
+    the measure of training work (a step's cost grows about linearly with the prompt at these sizes)."""
     points = Curriculum.from_task(task_cfg).points
-    stride = points.interval if points.interval > 0 else steps  # the value changes only every interval
-    total = sum(points.value(first) * (min(first + stride, steps) - first) for first in range(0, steps, stride))
-    return total / steps
+    stride = points.interval if points.interval > 0 else max(steps, 1)  # the value changes only every interval
+    return float(sum(points.value(first) * (min(first + stride, steps) - first) for first in range(0, steps, stride)))
 
 
 def newest_checkpoint_state(resume: Path):
@@ -92,8 +93,8 @@ def inspect_run(config: dict, task: str, model: str, seed: int) -> RunStatus:
     """The state of one run of ``config`` from its folder."""
     folder = run_folder(config, task, model, seed)
     steps = int(training_settings(config, task, model)["steps"])
-    status = RunStatus(task, model, seed, "not started", 0, steps, None,
-                       mean_points(config["tasks"][task], steps))
+    task_cfg = config["tasks"][task]
+    status = RunStatus(task, model, seed, "not started", 0, steps, None, 0.0, example_steps(task_cfg, steps))
     stamp = folder / "resume" / "RUN_KEY"
     current = stamp.is_file() and stamp.read_text().strip() == run_stamp(config, task, model, seed)
     log_path = folder / "train_log.csv"
@@ -101,6 +102,7 @@ def inspect_run(config: dict, task: str, model: str, seed: int) -> RunStatus:
         log = pd.read_csv(log_path)
         if len(log):
             status.steps_done, status.seconds = int(log["step"].iloc[-1]), float(log["wall_time"].iloc[-1])
+        status.work_done = example_steps(task_cfg, status.steps_done)
         status.state = "trained" if current else "stale"
         if status.steps_done < steps:
             status.note = f"stopped at step {status.steps_done} (diverged, see its log)"
@@ -109,6 +111,7 @@ def inspect_run(config: dict, task: str, model: str, seed: int) -> RunStatus:
     if state is not None:
         status.state = "partial" if current else "stale"
         status.steps_done, status.seconds = int(state.step), float(state.elapsed)
+        status.work_done = example_steps(task_cfg, status.steps_done)
     return status
 
 
@@ -117,30 +120,29 @@ def suite_status(config: dict) -> list[RunStatus]:
     return [inspect_run(config, *run) for run in experiment_grid(config)]
 
 
-def seconds_per_step_and_point(runs: list[RunStatus]) -> dict[str, float]:
-    """Per model: median measured training seconds per step per in-context example (a step's cost
-    grows about linearly with the prompt's x, y token pairs at these sizes).
+def seconds_per_example_step(runs: list[RunStatus]) -> dict[str, float]:
+    """Per model: median measured training seconds per step and in-context example of the prompt.
 
     Every run with a measured time counts, stale ones too (a code or setting change rarely changes
     the speed much); this is the basis of the remaining-time estimate.
     """
     rates: dict[str, list[float]] = {}
     for run in runs:
-        if run.seconds and run.steps_done:
-            rates.setdefault(run.model, []).append(run.seconds / (run.steps_done * run.mean_points))
+        if run.seconds and run.work_done:
+            rates.setdefault(run.model, []).append(run.seconds / run.work_done)
     return {model: statistics.median(values) for model, values in rates.items()}
 
 
 def remaining_seconds(runs: list[RunStatus]) -> tuple[float, list[RunStatus]]:
     """Estimated serial training time still to do, and the runs with no measured run of their model."""
-    rates = seconds_per_step_and_point(runs)
+    rates = seconds_per_example_step(runs)
     total, unknown = 0.0, []
     for run in runs:
         if run.state == "trained":
             continue
-        done = run.steps_done if run.state == "partial" else 0
+        done = run.work_done if run.state == "partial" else 0.0  # stale runs retrain from step 0
         if run.model in rates:
-            total += rates[run.model] * (run.steps - done) * run.mean_points
+            total += rates[run.model] * (run.work - done)
         else:
             unknown.append(run)
     return total, unknown
