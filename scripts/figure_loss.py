@@ -8,4 +8,4 @@ from hybrid_icl.plots import loss_curves_figure, save
 sm = snakemake  # noqa: F821 - injected by Snakemake
 with job_log(sm.log[0]):
     logs = {label: pd.read_csv(path) for label, path in zip(sm.params.labels, sm.input.logs)}
-    save(loss_curves_figure(logs, sm.wildcards.task), sm.output.pdf, sm.output.png)
+    save(loss_curves_figure(logs, sm.wildcards.task, list(sm.params.models)), sm.output.pdf, sm.output.png)

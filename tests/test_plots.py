@@ -59,3 +59,34 @@ def test_every_predictor_of_a_large_study_gets_its_own_style():
     greys = {s.colour for s in baselines.values()}
     assert all(s.dashes == "-" and s.colour not in greys for s in models.values())
     assert all(s.baseline for s in baselines.values())
+
+
+def test_a_tasks_figures_give_each_drawn_model_its_own_colour_and_the_same_one_everywhere():
+    """Five models of a 15-model suite (the study's hybrids slice): five different hues, even though
+    two of them sit nine places apart in the suite's order, and the error, loss and progress figures
+    of the task colour each model alike. Regression: GPT-2 and LLaMA-with-Mamba-FFN were both blue."""
+    from matplotlib.colors import to_hex
+
+    from hybrid_icl.plots import loss_curves_figure, progress_figure
+
+    suite = ["gpt2"] + [f"zoo_{i}" for i in range(8)] + ["llama", "llama_mamba_ffn", "mamba", "mambaformer"]
+    drawn = ["mamba", "gpt2", "llama", "mambaformer", "llama_mamba_ffn"]  # a task's runs, any order
+    rows, progress, logs = [], [], {}
+    for i, name in enumerate(drawn):
+        for k in range(4):
+            rows.append({"task": "t", "kind": "model", "name": name, "k": k, "mean": 0.1 * i, "low": 0.0,
+                         "high": 0.2 * i, "n_seeds": 2})
+        progress += [{"kind": "model", "name": name, "step": step, "mean": 0.1 * i, "low": 0.0, "high": 1.0}
+                     for step in (500, 1000)]
+        for seed in (0, 1):
+            logs[f"{name}/s{seed}"] = pd.DataFrame({"step": [50, 100], "loss": [1.0, 0.5], "d_active": [5, 5],
+                                                    "n_points": [11, 11]})
+
+    def colours(ax) -> dict[str, str]:
+        return {line.get_label().split(" (")[0]: to_hex(line.get_color()) for line in ax.get_lines()
+                if not line.get_label().startswith("_")}
+
+    errors = colours(error_curves_figure(pd.DataFrame(rows), "t", model_order=suite).axes[0])
+    assert sorted(errors) == sorted(drawn) and len(set(errors.values())) == len(drawn)
+    assert colours(loss_curves_figure(logs, "t", model_order=suite).axes[0]) == errors
+    assert colours(progress_figure(pd.DataFrame(progress), "t", model_order=suite).axes[0]) == errors

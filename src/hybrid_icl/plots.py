@@ -61,10 +61,20 @@ class LineStyle:
 
 
 def model_styles(names: list[str]) -> dict[str, LineStyle]:
-    """Solid lines; hue i mod 9, marker after every nine models (stable for a given name order)."""
+    """Solid lines; hue i mod 9, marker after every nine models (stable for a given name order).
+
+    Figures pass the models they draw (``drawn_models``), so up to nine models always get nine
+    different hues, and a task's error, loss and progress figures, which draw the same runs, agree."""
     n = len(MODEL_COLOURS)
     return {name: LineStyle(MODEL_COLOURS[i % n], MODEL_MARKERS[(i // n) % len(MODEL_MARKERS)])
             for i, name in enumerate(names)}
+
+
+def drawn_models(present: list[str], order: list[str] | None = None) -> list[str]:
+    """The models a figure draws, in the suite's order (``order``, e.g. the config's models), then any
+    others in the order they appear."""
+    ranked = [m for m in order or [] if m in present]
+    return ranked + [m for m in present if m not in ranked]
 
 
 def baseline_styles(names: list[str]) -> dict[str, LineStyle]:
@@ -85,14 +95,15 @@ def error_curves_figure(curves: pd.DataFrame, task: str, metric: str = "mse", re
 
 
 def error_curves_axes(ax, curves: pd.DataFrame, task: str, metric: str = "mse", reference: str | None = None,
-                      model_order: list[str] | None = None, seed_counts: bool = True) -> bool:
-    """Draw one task's model and baseline curves on ``ax`` (colours stable across figures).
+                      model_order: list[str] | None = None, seed_counts: bool = True,
+                      model_style: dict[str, LineStyle] | None = None) -> bool:
+    """Draw one task's model and baseline curves on ``ax``; ``model_style`` shares styles across
+    panels (default: ``model_styles`` of the models drawn here).
 
     Returns True when the task scores a single query and was drawn as a dot plot (rows labelled)."""
     mine = curves[curves["task"] == task]
-    present = list(dict.fromkeys(mine.loc[mine["kind"] == "model", "name"]))
-    models = [m for m in (model_order or present) if m in present]
-    model_style = model_styles(model_order or present)
+    models = drawn_models(list(dict.fromkeys(mine.loc[mine["kind"] == "model", "name"])), model_order)
+    model_style = model_style or model_styles(models)
     baselines = list(dict.fromkeys(mine.loc[mine["kind"] == "baseline", "name"]))
     base_style = baseline_styles(list(dict.fromkeys(curves.loc[curves["kind"] == "baseline", "name"])))
     single_point = mine["k"].nunique() == 1
@@ -131,8 +142,10 @@ def ood_panels_figure(curves: pd.DataFrame, panels: dict[str, str], model_order:
     rows = (n + cols - 1) // cols
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.7 * rows), squeeze=False)
+        shown = curves[curves["task"].isin(list(panels)) & (curves["kind"] == "model")]
+        styles = model_styles(drawn_models(list(dict.fromkeys(shown["name"])), model_order))  # one per model
         for ax, (name, metric) in zip(axes.flat, panels.items()):
-            error_curves_axes(ax, curves, name, metric, None, model_order, seed_counts=False)
+            error_curves_axes(ax, curves, name, metric, None, model_order, seed_counts=False, model_style=styles)
         for ax in list(axes.flat)[len(panels):]:
             ax.set_visible(False)
         handles, labels = {}, []
@@ -175,12 +188,15 @@ def marker_kwargs(style: LineStyle, n_points: int) -> dict:
     return {"marker": style.marker, "ms": 3.5, "markevery": max(1, n_points // 8)}
 
 
-def loss_curves_figure(logs: dict[str, pd.DataFrame], task: str) -> plt.Figure:
-    """Training loss vs step per model (seeds as thin lines), log scale, curriculum changes marked."""
+def loss_curves_figure(logs: dict[str, pd.DataFrame], task: str, model_order: list[str] | None = None) -> plt.Figure:
+    """Training loss vs step per model (seeds as thin lines), log scale, curriculum changes marked.
+
+    logs: "<model>/s<seed>" -> training log (step, loss, d_active, n_points)."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(4.6, 3.2))
-        names = list(dict.fromkeys(label.split("/s")[0] for label in logs))
+        names = drawn_models(list(dict.fromkeys(label.split("/s")[0] for label in logs)), model_order)
         styles = model_styles(names)
+        logs = dict(sorted(logs.items(), key=lambda item: names.index(item[0].split("/s")[0])))  # legend order
         shown = set()
         for label, log in logs.items():
             name = label.split("/s")[0]
@@ -227,14 +243,14 @@ def progress_figure(progress: pd.DataFrame, task: str, model_order: list[str] | 
     """Error (mean over context lengths) vs training step per model with bands; baselines as flat lines."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(4.6, 3.2))
-        present = list(dict.fromkeys(progress.loc[progress["kind"] == "model", "name"]))
-        styles = model_styles(model_order or present)
+        models = drawn_models(list(dict.fromkeys(progress.loc[progress["kind"] == "model", "name"])), model_order)
+        styles = model_styles(models)
         baselines = progress[progress["kind"] == "baseline"]
         base_style = baseline_styles(list(baselines["name"]))
         for _, row in baselines.iterrows():
             style = base_style[row["name"]]
             ax.axhline(row["mean"], color=style.colour, ls=style.dashes, lw=1.0, label=row["name"])
-        for name in [m for m in (model_order or present) if m in present]:
+        for name in models:
             rows = progress[(progress["kind"] == "model") & (progress["name"] == name)]
             style = styles[name]
             ax.plot(rows["step"], rows["mean"], marker=style.marker or ".", ms=3.5,

@@ -45,6 +45,7 @@ rule figure_loss:
         CONDA_ENV
     params:
         labels=lambda wildcards: [f"{m}/s{s}" for _, m, s in runs_of(wildcards.task)],
+        models=list(config["models"]),
     script:
         "../../scripts/figure_loss.py"
 
