@@ -90,3 +90,18 @@ def test_a_tasks_figures_give_each_drawn_model_its_own_colour_and_the_same_one_e
     assert sorted(errors) == sorted(drawn) and len(set(errors.values())) == len(drawn)
     assert colours(loss_curves_figure(logs, "t", model_order=suite).axes[0]) == errors
     assert colours(progress_figure(pd.DataFrame(progress), "t", model_order=suite).axes[0]) == errors
+
+
+def test_progress_figure_keeps_a_spiking_baseline_off_scale_and_says_so():
+    """Least squares' error averaged over k is 32 on the ReLU net (its spike at k = d): the axis stays
+    at twice the zero predictor, where the models are, and the legend gives the off-scale value."""
+    from hybrid_icl.plots import progress_figure
+
+    progress = pd.DataFrame(
+        [{"kind": "baseline", "name": "zero", "step": -1, "mean": 1.0, "low": 1.0, "high": 1.0},
+         {"kind": "baseline", "name": "least_squares", "step": -1, "mean": 32.35, "low": 30.0, "high": 35.0}]
+        + [{"kind": "model", "name": "m1", "step": step, "mean": 0.5, "low": 0.4, "high": 0.6} for step in (500, 1000)]
+    )
+    ax = progress_figure(progress, "t").axes[0]
+    assert ax.get_ylim() == (0.0, 2.0)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["zero", "least_squares (32.4, off scale)", "m1"]

@@ -247,9 +247,13 @@ def progress_figure(progress: pd.DataFrame, task: str, model_order: list[str] | 
         styles = model_styles(models)
         baselines = progress[progress["kind"] == "baseline"]
         base_style = baseline_styles(list(baselines["name"]))
+        zero = baselines.loc[baselines["name"] == "zero", "mean"]
+        top = 2.0 * float(zero.max()) if not zero.empty else None  # as error curves: spikes stay off scale
         for _, row in baselines.iterrows():
             style = base_style[row["name"]]
-            ax.axhline(row["mean"], color=style.colour, ls=style.dashes, lw=1.0, label=row["name"])
+            off_scale = top is not None and row["mean"] > top
+            label = f"{row['name']} ({row['mean']:.3g}, off scale)" if off_scale else row["name"]
+            ax.axhline(row["mean"], color=style.colour, ls=style.dashes, lw=1.0, label=label)
         for name in models:
             rows = progress[(progress["kind"] == "model") & (progress["name"] == name)]
             style = styles[name]
@@ -259,6 +263,6 @@ def progress_figure(progress: pd.DataFrame, task: str, model_order: list[str] | 
         ax.set_xlabel("training step")
         ax.set_ylabel("error, mean over k")
         ax.set_title(f"{task}: in-context error during training")
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(bottom=0, top=top)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         return fig
