@@ -42,6 +42,16 @@ def test_corrupt_newest_falls_back_to_previous(tmp_path, damage, caplog):
     assert (tmp_path / (newest.name + ".corrupt")).exists()
 
 
+def test_read_only_load_skips_a_corrupt_newest_and_touches_nothing(tmp_path):
+    """tidy=False (the status command): the same fallback, but no file is renamed or removed."""
+    ckpt.save_checkpoint(tmp_path, 10, state(10))
+    ckpt.save_checkpoint(tmp_path, 20, state(20)).write_bytes(b"garbage")
+    (tmp_path / ".ckpt_000000030.pt.tmp").write_bytes(b"half")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert ckpt.load_latest(tmp_path, tidy=False)["step"] == 10
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
 def test_all_corrupt_means_start_over(tmp_path):
     path = ckpt.save_checkpoint(tmp_path, 10, state(10))
     path.write_bytes(b"garbage")

@@ -161,6 +161,15 @@ def test_status_agrees_with_snakemake_about_what_is_trained(smoke_run, tmp_path)
     ]
 
 
+def test_where_prints_the_suites_folders_and_its_scores(smoke_run):
+    """`make run` ends with `python -m hybrid_icl where`: the results folder and the score table."""
+    wf, _ = smoke_run
+    proc = subprocess.run([sys.executable, "-m", "hybrid_icl", "where", "--configfile", "config/smoke.yaml"],
+                          cwd=wf, capture_output=True, text=True, check=True)
+    assert "Results in results/smoke/:" in proc.stdout
+    assert (wf / "results" / "smoke" / "tables" / "icl_scores.md").read_text() in proc.stdout
+
+
 def test_a_layered_config_adds_ood_evaluations_without_retraining(smoke_run, tmp_path):
     """A second --configfile adds OOD entries to the smoke suite: its runs are reused (no training
     job), the OOD tables appear, noisy labels are scored against ridge, and the orthogonal query,

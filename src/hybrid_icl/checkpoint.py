@@ -91,17 +91,20 @@ def list_checkpoints(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if _NAME.match(p.name))
 
 
-def load_latest(folder: Path) -> dict[str, Any] | None:
+def load_latest(folder: Path, tidy: bool = True) -> dict[str, Any] | None:
     """The newest checkpoint that passes its checksum, or None. Corrupt files are renamed aside.
 
-    Temporary files left by interrupted writes (``.ckpt_*.tmp``) are removed.
+    Temporary files left by interrupted writes (``.ckpt_*.tmp``) are removed. ``tidy=False`` only
+    reads (unusable files are skipped and left where they are), for tools that inspect a run.
     """
-    for stale in Path(folder).glob(".ckpt_*.tmp"):
+    for stale in Path(folder).glob(".ckpt_*.tmp") if tidy else ():
         stale.unlink(missing_ok=True)
     for path in reversed(list_checkpoints(folder)):
         try:
             return decode(path.read_bytes())
         except Exception as err:  # noqa: BLE001 - any unreadable file is skipped the same way
+            if not tidy:
+                continue
             aside = path.with_name(path.name + ".corrupt")
             path.replace(aside)
             log.warning("checkpoint %s is unusable (%s); moved to %s, trying an older one", path, err, aside.name)

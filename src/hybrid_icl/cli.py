@@ -20,20 +20,29 @@ from .config import load_config, resolve_run, result_affecting
 from .validation import ConfigError, check_config
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    source = " + ".join(args.config)
+def checked_config(paths: list[str]) -> dict | None:
+    """The layered config of ``paths`` if it is valid; otherwise print every problem and return None."""
     try:
-        check_config(load_config(*args.config), source=source)
+        config = load_config(*paths)
+        check_config(config, source=" + ".join(paths))
     except (ConfigError, ValueError) as err:
         print(f"ERROR: {err}", file=sys.stderr)
+        return None
+    return config
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    if checked_config(args.config) is None:
         return 1
-    print(f"{source}: valid")
+    print(f"{' + '.join(args.config)}: valid")
     return 0
 
 
 def cmd_where(args: argparse.Namespace) -> int:
+    from .status import suite_dir
+
     config = load_config(*args.configfile)
-    out = Path(config.get("output_dir", "results")) / config["suite"]
+    out = suite_dir(config)
     print(f"\nSuite '{config['suite']}' is done. Results in {out}/:")
     print(f"  scores    {out}/tables/icl_scores.md (also .csv, .tex)")
     print(f"  curves    {out}/tables/curves.csv")
@@ -50,15 +59,11 @@ def cmd_where(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from .status import as_records, report, suite_status
 
-    source = " + ".join(args.configfile)
-    try:
-        config = load_config(*args.configfile)
-        check_config(config, source=source)
-    except (ConfigError, ValueError) as err:
-        print(f"ERROR: {err}", file=sys.stderr)
+    config = checked_config(args.configfile)
+    if config is None:
         return 1
     runs = suite_status(config)
-    print(json.dumps(as_records(runs), indent=1) if args.json else report(runs, source))
+    print(json.dumps(as_records(runs), indent=1) if args.json else report(runs, " + ".join(args.configfile)))
     return 0
 
 
@@ -67,11 +72,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"malloc: {malloc_mode(os.environ)}")
     from .train import train_run
 
-    try:
-        config = load_config(*args.configfile)
-        check_config(config, source=" + ".join(args.configfile))
-    except (ConfigError, ValueError) as err:
-        print(f"ERROR: {err}", file=sys.stderr)
+    config = checked_config(args.configfile)
+    if config is None:
         return 1
     run = result_affecting(resolve_run(config, args.task, args.model, args.seed))
     run["training"].update(threads=args.threads, device=args.device)

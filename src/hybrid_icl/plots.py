@@ -5,6 +5,7 @@ Every figure is saved as a PDF (vector, for papers) and a PNG (for the HTML repo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,9 +71,10 @@ def model_styles(names: list[str]) -> dict[str, LineStyle]:
             for i, name in enumerate(names)}
 
 
-def drawn_models(present: list[str], order: list[str] | None = None) -> list[str]:
-    """The models a figure draws, in the suite's order (``order``, e.g. the config's models), then any
-    others in the order they appear."""
+def drawn_models(present: Iterable[str], order: list[str] | None = None) -> list[str]:
+    """The models a figure draws (``present``, repeats allowed), in the suite's order (``order``, e.g.
+    the config's models), then any others in the order they first appear."""
+    present = list(dict.fromkeys(present))
     ranked = [m for m in order or [] if m in present]
     return ranked + [m for m in present if m not in ranked]
 
@@ -102,7 +104,7 @@ def error_curves_axes(ax, curves: pd.DataFrame, task: str, metric: str = "mse", 
 
     Returns True when the task scores a single query and was drawn as a dot plot (rows labelled)."""
     mine = curves[curves["task"] == task]
-    models = drawn_models(list(dict.fromkeys(mine.loc[mine["kind"] == "model", "name"])), model_order)
+    models = drawn_models(mine.loc[mine["kind"] == "model", "name"], model_order)
     model_style = model_style or model_styles(models)
     baselines = list(dict.fromkeys(mine.loc[mine["kind"] == "baseline", "name"]))
     base_style = baseline_styles(list(dict.fromkeys(curves.loc[curves["kind"] == "baseline", "name"])))
@@ -143,7 +145,7 @@ def ood_panels_figure(curves: pd.DataFrame, panels: dict[str, str], model_order:
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.7 * rows), squeeze=False)
         shown = curves[curves["task"].isin(list(panels)) & (curves["kind"] == "model")]
-        styles = model_styles(drawn_models(list(dict.fromkeys(shown["name"])), model_order))  # one per model
+        styles = model_styles(drawn_models(shown["name"], model_order))  # one style per model, all panels
         for ax, (name, metric) in zip(axes.flat, panels.items()):
             error_curves_axes(ax, curves, name, metric, None, model_order, seed_counts=False, model_style=styles)
         for ax in list(axes.flat)[len(panels):]:
@@ -194,12 +196,14 @@ def loss_curves_figure(logs: dict[str, pd.DataFrame], task: str, model_order: li
     logs: "<model>/s<seed>" -> training log (step, loss, d_active, n_points)."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(4.6, 3.2))
-        names = drawn_models(list(dict.fromkeys(label.split("/s")[0] for label in logs)), model_order)
+        def model_of(label: str) -> str:
+            return label.split("/s")[0]
+
+        names = drawn_models(map(model_of, logs), model_order)
         styles = model_styles(names)
-        logs = dict(sorted(logs.items(), key=lambda item: names.index(item[0].split("/s")[0])))  # legend order
         shown = set()
-        for label, log in logs.items():
-            name = label.split("/s")[0]
+        for label, log in sorted(logs.items(), key=lambda item: names.index(model_of(item[0]))):  # legend order
+            name = model_of(label)
             if log.empty:
                 continue
             ax.plot(log["step"], log["loss"], color=styles[name].colour, lw=1.0, alpha=0.85,
@@ -243,7 +247,7 @@ def progress_figure(progress: pd.DataFrame, task: str, model_order: list[str] | 
     """Error (mean over context lengths) vs training step per model with bands; baselines as flat lines."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(4.6, 3.2))
-        models = drawn_models(list(dict.fromkeys(progress.loc[progress["kind"] == "model", "name"])), model_order)
+        models = drawn_models(progress.loc[progress["kind"] == "model", "name"], model_order)
         styles = model_styles(models)
         baselines = progress[progress["kind"] == "baseline"]
         base_style = baseline_styles(list(baselines["name"]))

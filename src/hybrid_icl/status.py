@@ -24,6 +24,7 @@ from .config import (
     training_code_version,
     training_settings,
 )
+from .checkpoint import load_latest
 from .curriculum import Curriculum
 
 STATES = ("trained", "partial", "stale", "not started")
@@ -45,9 +46,14 @@ class RunStatus:
     note: str = ""  # e.g. "stopped at step 120 (diverged ...)"
 
 
+def suite_dir(config: dict) -> Path:
+    """``<output_dir>/<suite>``: where the workflow writes a suite's results (OUT in common.smk)."""
+    return Path(config.get("output_dir", "results")) / config["suite"]
+
+
 def run_folder(config: dict, task: str, model: str, seed: int) -> Path:
-    """``<output_dir>/<suite>/runs/<task>/<model>/s<seed>``, as the workflow writes it."""
-    return Path(config.get("output_dir", "results")) / config["suite"] / "runs" / task / model / f"s{seed}"
+    """``<output_dir>/<suite>/runs/<task>/<model>/s<seed>``, as the workflow writes it (RUN in common.smk)."""
+    return suite_dir(config) / "runs" / task / model / f"s{seed}"
 
 
 def workflow_run(config: dict, task: str, model: str, seed: int) -> dict:
@@ -77,18 +83,6 @@ def example_steps(task_cfg: dict, steps: int) -> float:
     return float(sum(points.value(first) * (min(first + stride, steps) - first) for first in range(0, steps, stride)))
 
 
-def newest_checkpoint_state(resume: Path):
-    """``TrainState`` of the newest readable checkpoint in ``resume``, or None (files are left as they are)."""
-    from .checkpoint import decode, list_checkpoints
-
-    for path in reversed(list_checkpoints(resume)):
-        try:
-            return decode(path.read_bytes())["train_state"]
-        except Exception:  # noqa: BLE001 - an unreadable checkpoint is skipped, as training would
-            continue
-    return None
-
-
 def inspect_run(config: dict, task: str, model: str, seed: int) -> RunStatus:
     """The state of one run of ``config`` from its folder."""
     folder = run_folder(config, task, model, seed)
@@ -107,8 +101,9 @@ def inspect_run(config: dict, task: str, model: str, seed: int) -> RunStatus:
         if status.steps_done < steps:
             status.note = f"stopped at step {status.steps_done} (diverged, see its log)"
         return status
-    state = newest_checkpoint_state(folder / "resume") if stamp.is_file() else None
-    if state is not None:
+    saved = load_latest(folder / "resume", tidy=False) if stamp.is_file() else None
+    if saved is not None:
+        state = saved["train_state"]
         status.state = "partial" if current else "stale"
         status.steps_done, status.seconds = int(state.step), float(state.elapsed)
         status.work_done = example_steps(task_cfg, status.steps_done)
@@ -173,9 +168,8 @@ def report(runs: list[RunStatus], source: str) -> str:
         f"not started  {counts['not started']}",
     ]
     if counts["trained"] < len(runs):
-        pending = sum(r.state != "trained" for r in runs)
         estimate = (f"~{format_duration(left)} of training, one run after another (scaled from the "
-                    "measured runs of each model by steps and prompt length)") if len(unknown) < pending else ""
+                    "measured runs of each model by steps and prompt length)") if len(unknown) < len(runs) - len(trained) else ""
         if unknown:
             names = sorted({r.model for r in unknown})
             models = ", ".join(names) if len(names) <= 6 else f"{len(names)} models"
