@@ -171,6 +171,13 @@ def test_cli_validates_layered_files_and_names_the_problem(tmp_path, capsys):
     assert "bad_slice.yaml: a layered config file must be a mapping" in capsys.readouterr().err
 
 
+def test_status_names_a_task_or_model_the_suite_does_not_train(capsys):
+    from hybrid_icl.cli import main
+
+    assert main(["status", "--configfile", str(ROOT / "config" / "smoke.yaml"), "--task", "lineer"]) == 1
+    assert "task lineer is not in this suite's experiments (it has: linear)" in capsys.readouterr().err
+
+
 def test_a_labelled_baseline_is_referred_to_by_its_label():
     """``{name, params, label}`` entries: the label is what ``reference:`` names, in tasks and OOD entries."""
     strong = {"name": "ridge", "params": {"alpha": 0.01}, "label": "ridge_weak"}

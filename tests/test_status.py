@@ -16,6 +16,7 @@ from hybrid_icl.status import (
     remaining_seconds,
     report,
     run_folder,
+    selected,
     workflow_run,
 )
 from hybrid_icl.train import train_run
@@ -44,6 +45,22 @@ def test_remaining_time_scales_measured_speed_by_the_work_left():
     assert [(r.model, r.seed) for r in unknown] == [("b", 0)]
     text = report(runs, "suite.yaml")
     assert "trained      1 of 5 runs" in text and "1 runs not estimated: no run of b measured yet" in text
+
+
+def test_a_selection_keeps_the_suites_measured_speeds_and_unknown_names_are_errors():
+    runs = [
+        RunStatus("t", "a", 0, "trained", 100, 100, 10.0, 1000.0, 1000.0),  # 0.01 s per example-step
+        RunStatus("u", "a", 0, "not started", 0, 100, None, 0.0, 2000.0),
+        RunStatus("u", "b", 0, "not started", 0, 100, None, 0.0, 2000.0),
+    ]
+    only_u = selected(runs, ["u"], None)
+    assert [(r.task, r.model) for r in only_u] == [("u", "a"), ("u", "b")]
+    assert remaining_seconds(only_u)[0] == 0.0  # no measured run in the selection itself
+    left, unknown = remaining_seconds(only_u, measured=runs)
+    assert left == pytest.approx(20.0) and [r.model for r in unknown] == ["b"]
+    assert selected(runs, None, ["b"]) == [runs[2]]
+    with pytest.raises(ValueError, match=r"task v is not in .*\(it has: t, u\); model c is not in"):
+        selected(runs, ["u", "v"], ["c"])
 
 
 def test_killed_run_is_partial_at_its_checkpoint_and_a_changed_setting_makes_it_stale(tmp_path, one_thread):

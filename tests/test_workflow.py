@@ -135,10 +135,10 @@ def test_hybrid_defined_only_in_the_config_trains_through_the_pipeline(workflow_
     assert "malloc: heap" in job_log  # every job inherits the Snakefile's allocator setting
 
 
-def status_of(wf, *configfiles: str) -> dict[tuple[str, str, int], dict]:
+def status_of(wf, *configfiles: str, options: tuple[str, ...] = ()) -> dict[tuple[str, str, int], dict]:
     """`python -m hybrid_icl status --json` in the workflow folder, keyed by (task, model, seed)."""
-    proc = subprocess.run([sys.executable, "-m", "hybrid_icl", "status", "--json", "--configfile", *configfiles],
-                          cwd=wf, capture_output=True, text=True, check=True)
+    proc = subprocess.run([sys.executable, "-m", "hybrid_icl", "status", "--json", *options,
+                           "--configfile", *configfiles], cwd=wf, capture_output=True, text=True, check=True)
     return {(r["task"], r["model"], r["seed"]): r for r in json.loads(proc.stdout)}
 
 
@@ -153,6 +153,9 @@ def test_status_agrees_with_snakemake_about_what_is_trained(smoke_run, tmp_path)
         log = pd.read_csv(wf / "results" / "smoke" / "runs" / task / model / f"s{seed}" / "train_log.csv")
         assert run["steps_done"] == run["steps"] == 40
         assert run["seconds"] == pytest.approx(log["wall_time"].iloc[-1]) and run["seconds"] > 0
+    assert status_of(wf, "config/smoke.yaml", options=("--model", "llama")) == {
+        key: run for key, run in runs.items() if key[1] == "llama"
+    }
     layer = tmp_path / "llama_lr.yaml"
     layer.write_text(yaml.safe_dump({"models": {"llama": {"training": {"lr": 5.0e-4}}}}))
     changed = status_of(wf, "config/smoke.yaml", str(layer))

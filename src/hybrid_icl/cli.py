@@ -57,13 +57,19 @@ def cmd_where(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from .status import as_records, report, suite_status
+    from .status import as_records, report, selected, suite_status
 
     config = checked_config(args.configfile)
     if config is None:
         return 1
-    runs = suite_status(config)
-    print(json.dumps(as_records(runs), indent=1) if args.json else report(runs, " + ".join(args.configfile)))
+    every_run = suite_status(config)
+    try:
+        runs = selected(every_run, args.task, args.model)
+    except ValueError as err:
+        print(f"ERROR: {err}", file=sys.stderr)
+        return 1
+    source = " + ".join(args.configfile)
+    print(json.dumps(as_records(runs), indent=1) if args.json else report(runs, source, measured=every_run))
     return 0
 
 
@@ -103,6 +109,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="which runs of a suite are trained; measured and remaining time")
     p.add_argument("--configfile", nargs="+", default=["config/config.yaml"])
+    p.add_argument("--task", nargs="+", help="only these tasks (the estimate still uses every measured run)")
+    p.add_argument("--model", nargs="+", help="only these models")
     p.add_argument("--json", action="store_true", help="one object per run instead of the table")
     p.set_defaults(func=cmd_status)
 

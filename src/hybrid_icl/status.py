@@ -115,6 +115,19 @@ def suite_status(config: dict) -> list[RunStatus]:
     return [inspect_run(config, *run) for run in experiment_grid(config)]
 
 
+def selected(runs: list[RunStatus], tasks: list[str] | None, models: list[str] | None) -> list[RunStatus]:
+    """The runs of the given tasks and models (None: all); a name the suite does not train is an error."""
+    problems = []
+    for kind, wanted, names in (("task", tasks, [r.task for r in runs]), ("model", models, [r.model for r in runs])):
+        unknown = sorted(set(wanted or ()) - set(names))
+        if unknown:
+            problems.append(f"{kind} {', '.join(unknown)} is not in this suite's experiments "
+                            f"(it has: {', '.join(dict.fromkeys(names))})")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return [r for r in runs if (not tasks or r.task in tasks) and (not models or r.model in models)]
+
+
 def seconds_per_example_step(runs: list[RunStatus]) -> dict[str, float]:
     """Per model: median measured training seconds per step and in-context example of the prompt.
 
@@ -128,9 +141,10 @@ def seconds_per_example_step(runs: list[RunStatus]) -> dict[str, float]:
     return {model: statistics.median(values) for model, values in rates.items()}
 
 
-def remaining_seconds(runs: list[RunStatus]) -> tuple[float, list[RunStatus]]:
-    """Estimated serial training time still to do, and the runs with no measured run of their model."""
-    rates = seconds_per_example_step(runs)
+def remaining_seconds(runs: list[RunStatus], measured: list[RunStatus] | None = None) -> tuple[float, list[RunStatus]]:
+    """Estimated serial training time still to do for ``runs``, and those with no measured run of their
+    model; the speeds come from ``measured`` (default: ``runs``), e.g. the whole suite for a selection."""
+    rates = seconds_per_example_step(runs if measured is None else measured)
     total, unknown = 0.0, []
     for run in runs:
         if run.state == "trained":
@@ -143,8 +157,9 @@ def remaining_seconds(runs: list[RunStatus]) -> tuple[float, list[RunStatus]]:
     return total, unknown
 
 
-def report(runs: list[RunStatus], source: str) -> str:
-    """A table of every run and a summary: counts by state, measured and estimated training time."""
+def report(runs: list[RunStatus], source: str, measured: list[RunStatus] | None = None) -> str:
+    """A table of every run and a summary: counts by state, measured and estimated training time
+    (speeds from ``measured``, as in ``remaining_seconds``)."""
     from .train import format_duration
 
     lines = [f"{source}: {len(runs)} runs", ""]
@@ -157,11 +172,11 @@ def report(runs: list[RunStatus], source: str) -> str:
                      f"{f'{r.steps_done}/{r.steps}':>13}  {time}{'  ' + r.note if r.note else ''}")
     counts = {state: sum(r.state == state for r in runs) for state in STATES}
     trained = [r for r in runs if r.state == "trained"]
-    measured = sum(r.seconds or 0.0 for r in trained)
-    left, unknown = remaining_seconds(runs)
+    seconds_trained = sum(r.seconds or 0.0 for r in trained)
+    left, unknown = remaining_seconds(runs, measured)
     lines += [
         "",
-        f"trained      {counts['trained']} of {len(runs)} runs, {format_duration(measured)} of training "
+        f"trained      {counts['trained']} of {len(runs)} runs, {format_duration(seconds_trained)} of training "
         "measured (each run's own time, summed: jobs that ran side by side overlap)",
         f"partial      {counts['partial']} (a rerun resumes from the newest checkpoint)",
         f"stale        {counts['stale']} (trained or checkpointed under other settings or code: retrained)",
