@@ -171,9 +171,15 @@ def test_cli_validates_layered_files_and_names_the_problem(tmp_path, capsys):
     assert "bad_slice.yaml: a layered config file must be a mapping" in capsys.readouterr().err
 
 
-def test_status_names_a_task_or_model_the_suite_does_not_train(capsys):
+def test_status_names_a_task_or_model_the_suite_does_not_train(capsys, monkeypatch):
+    """The names are checked against the config's grid before any run folder is read."""
+    from hybrid_icl import status
     from hybrid_icl.cli import main
 
+    def no_folder_reads(config):
+        raise AssertionError("run folders read before the selection was checked")
+
+    monkeypatch.setattr(status, "suite_status", no_folder_reads)
     assert main(["status", "--configfile", str(ROOT / "config" / "smoke.yaml"), "--task", "lineer"]) == 1
     assert "task lineer is not in this suite's experiments (it has: linear)" in capsys.readouterr().err
 

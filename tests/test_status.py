@@ -16,6 +16,7 @@ from hybrid_icl.status import (
     remaining_seconds,
     report,
     run_folder,
+    check_selection,
     selected,
     workflow_run,
 )
@@ -59,8 +60,10 @@ def test_a_selection_keeps_the_suites_measured_speeds_and_unknown_names_are_erro
     left, unknown = remaining_seconds(only_u, measured=runs)
     assert left == pytest.approx(20.0) and [r.model for r in unknown] == ["b"]
     assert selected(runs, None, ["b"]) == [runs[2]]
+    grid = [(r.task, r.model, r.seed) for r in runs]
+    check_selection(grid, ["u"], ["a", "b"])
     with pytest.raises(ValueError, match=r"task v is not in .*\(it has: t, u\); model c is not in"):
-        selected(runs, ["u", "v"], ["c"])
+        check_selection(grid, ["u", "v"], ["c"])
 
 
 def test_killed_run_is_partial_at_its_checkpoint_and_a_changed_setting_makes_it_stale(tmp_path, one_thread):

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from .allocator import malloc_mode, reexec_with_heap_malloc
-from .config import load_config, resolve_run, result_affecting
+from .config import experiment_grid, load_config, resolve_run, result_affecting
 from .validation import ConfigError, check_config
 
 
@@ -57,17 +57,18 @@ def cmd_where(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from .status import as_records, report, selected, suite_status
+    from .status import as_records, check_selection, report, selected, suite_status
 
     config = checked_config(args.configfile)
     if config is None:
         return 1
-    every_run = suite_status(config)
     try:
-        runs = selected(every_run, args.task, args.model)
+        check_selection(experiment_grid(config), args.task, args.model)
     except ValueError as err:
         print(f"ERROR: {err}", file=sys.stderr)
         return 1
+    every_run = suite_status(config)
+    runs = selected(every_run, args.task, args.model)
     source = " + ".join(args.configfile)
     print(json.dumps(as_records(runs), indent=1) if args.json else report(runs, source, measured=every_run))
     return 0

@@ -115,16 +115,21 @@ def suite_status(config: dict) -> list[RunStatus]:
     return [inspect_run(config, *run) for run in experiment_grid(config)]
 
 
-def selected(runs: list[RunStatus], tasks: list[str] | None, models: list[str] | None) -> list[RunStatus]:
-    """The runs of the given tasks and models (None: all); a name the suite does not train is an error."""
+def check_selection(grid: list[tuple[str, str, int]], tasks: list[str] | None, models: list[str] | None) -> None:
+    """Raise ValueError naming every task and model asked for that the suite's (task, model, seed)
+    ``grid`` does not train; cheap, so it runs before any run folder is read."""
     problems = []
-    for kind, wanted, names in (("task", tasks, [r.task for r in runs]), ("model", models, [r.model for r in runs])):
+    for kind, wanted, names in (("task", tasks, [t for t, _, _ in grid]), ("model", models, [m for _, m, _ in grid])):
         unknown = sorted(set(wanted or ()) - set(names))
         if unknown:
             problems.append(f"{kind} {', '.join(unknown)} is not in this suite's experiments "
                             f"(it has: {', '.join(dict.fromkeys(names))})")
     if problems:
         raise ValueError("; ".join(problems))
+
+
+def selected(runs: list[RunStatus], tasks: list[str] | None, models: list[str] | None) -> list[RunStatus]:
+    """The runs of the given tasks and models (None: all)."""
     return [r for r in runs if (not tasks or r.task in tasks) and (not models or r.model in models)]
 
 
