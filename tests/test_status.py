@@ -11,12 +11,12 @@ from conftest import ROOT
 from hybrid_icl.config import load_config
 from hybrid_icl.status import (
     RunStatus,
+    check_selection,
     example_steps,
     inspect_run,
     remaining_seconds,
     report,
     run_folder,
-    check_selection,
     selected,
     workflow_run,
 )
