@@ -5,12 +5,16 @@ Its agreement with Snakemake on trained and stale runs is tested end to end in t
 
 from __future__ import annotations
 
+import json
+
+import pandas as pd
 import pytest
 
 from conftest import ROOT
 from hybrid_icl.config import load_config
 from hybrid_icl.status import (
     RunStatus,
+    as_records,
     check_selection,
     example_steps,
     inspect_run,
@@ -48,6 +52,16 @@ def test_remaining_time_scales_measured_speed_by_the_work_left():
     assert "trained      1 of 5 runs" in text and "1 runs not estimated: no run of b measured yet" in text
 
 
+def test_json_records_carry_the_loss_and_a_diverged_runs_nan_becomes_null():
+    runs = [
+        RunStatus("t", "a", 0, "trained", 100, 100, 10.0, 1000.0, 1000.0, loss=0.25),
+        RunStatus("t", "a", 1, "trained", 60, 100, 6.0, 600.0, 1000.0, loss=float("nan"), note="stopped"),
+    ]
+    records = json.loads(json.dumps(as_records(runs), allow_nan=False))
+    assert [r["loss"] for r in records] == [0.25, None]
+    assert "  nan  " in report(runs, "suite.yaml")  # the table still says what the log says
+
+
 def test_a_selection_keeps_the_suites_measured_speeds_and_unknown_names_are_errors():
     runs = [
         RunStatus("t", "a", 0, "trained", 100, 100, 10.0, 1000.0, 1000.0),  # 0.01 s per example-step
@@ -74,6 +88,8 @@ def test_killed_run_is_partial_at_its_checkpoint_and_a_changed_setting_makes_it_
               folder / "resume", progress=lambda _: None)
     trained = inspect_run(config, "linear", "mamba", 0)
     assert (trained.state, trained.steps_done, trained.steps) == ("trained", 40, 40)
+    log = pd.read_csv(folder / "train_log.csv")
+    assert trained.loss == pytest.approx(log["loss"].iloc[-1], rel=1e-12)
 
     (folder / "model.pt").unlink()  # as if killed after the checkpoint at step 20
     (folder / "train_log.csv").unlink()
@@ -81,6 +97,9 @@ def test_killed_run_is_partial_at_its_checkpoint_and_a_changed_setting_makes_it_
     partial = inspect_run(config, "linear", "mamba", 0)
     assert (partial.state, partial.steps_done) == ("partial", 20)
     assert 0 < partial.seconds < trained.seconds
+    assert partial.loss == pytest.approx(log.set_index("step").loc[20, "loss"], rel=1e-12)  # its log at step 20
+    table = report([trained, partial], "smoke.yaml")
+    assert f"40/40  {trained.loss:>8.4g}" in table and f"20/40  {partial.loss:>8.4g}" in table
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == files  # read-only
 
     config["training"]["lr"] = 5.0e-4

@@ -153,6 +153,7 @@ def test_status_agrees_with_snakemake_about_what_is_trained(smoke_run, tmp_path)
         log = pd.read_csv(wf / "results" / "smoke" / "runs" / task / model / f"s{seed}" / "train_log.csv")
         assert run["steps_done"] == run["steps"] == 40
         assert run["seconds"] == pytest.approx(log["wall_time"].iloc[-1]) and run["seconds"] > 0
+        assert run["loss"] == pytest.approx(log["loss"].iloc[-1])
     assert status_of(wf, "config/smoke.yaml", options=("--model", "llama")) == {
         key: run for key, run in runs.items() if key[1] == "llama"
     }

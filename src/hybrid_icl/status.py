@@ -4,12 +4,14 @@
 Snakemake, nothing is written). A run is *current* when the key stamped in its resume folder is the
 key of the settings and training code that would train it now; otherwise Snakemake retrains it.
 Training times are the runs' own measurements (``wall_time`` of the training log or of the newest
-checkpoint, summed over resumes); the remaining time is an estimate from those measurements.
+checkpoint, summed over resumes); the remaining time is an estimate from those measurements. The
+loss shown is the newest logged training loss, so a run stuck on a plateau shows before it ends.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -43,6 +45,7 @@ class RunStatus:
     seconds: float | None  # measured training time so far (None: nothing measured)
     work_done: float  # in-context examples per prompt summed over the steps done (see example_steps)
     work: float  # the same over all steps
+    loss: float | None = None  # training loss of the newest log entry (mean over its log window)
     note: str = ""  # e.g. "stopped at step 120 (diverged ...)"
 
 
@@ -96,6 +99,7 @@ def inspect_run(config: dict, task: str, model: str, seed: int) -> RunStatus:
         log = pd.read_csv(log_path)
         if len(log):
             status.steps_done, status.seconds = int(log["step"].iloc[-1]), float(log["wall_time"].iloc[-1])
+            status.loss = float(log["loss"].iloc[-1])
         status.work_done = example_steps(task_cfg, status.steps_done)
         status.state = "trained" if current else "stale"
         if status.steps_done < steps:
@@ -106,6 +110,7 @@ def inspect_run(config: dict, task: str, model: str, seed: int) -> RunStatus:
         state = saved["train_state"]
         status.state = "partial" if current else "stale"
         status.steps_done, status.seconds = int(state.step), float(state.elapsed)
+        status.loss = float(state.rows[-1]["loss"]) if state.rows else None
         status.work_done = example_steps(task_cfg, status.steps_done)
     return status
 
@@ -170,11 +175,13 @@ def report(runs: list[RunStatus], source: str, measured: list[RunStatus] | None 
     lines = [f"{source}: {len(runs)} runs", ""]
     width_task = max([len("task")] + [len(r.task) for r in runs])
     width_model = max([len("model")] + [len(r.model) for r in runs])
-    lines.append(f"{'task':<{width_task}}  {'model':<{width_model}}  seed  {'state':<11}  {'steps':>13}  time")
+    lines.append(f"{'task':<{width_task}}  {'model':<{width_model}}  seed  {'state':<11}  {'steps':>13}  "
+                 f"{'loss':>8}  time")
     for r in runs:
         time = format_duration(r.seconds) if r.seconds is not None else "-"
+        loss = f"{r.loss:.4g}" if r.loss is not None else "-"
         lines.append(f"{r.task:<{width_task}}  {r.model:<{width_model}}  {r.seed:>4}  {r.state:<11}  "
-                     f"{f'{r.steps_done}/{r.steps}':>13}  {time}{'  ' + r.note if r.note else ''}")
+                     f"{f'{r.steps_done}/{r.steps}':>13}  {loss:>8}  {time}{'  ' + r.note if r.note else ''}")
     counts = {state: sum(r.state == state for r in runs) for state in STATES}
     trained = [r for r in runs if r.state == "trained"]
     seconds_trained = sum(r.seconds or 0.0 for r in trained)
@@ -200,4 +207,9 @@ def report(runs: list[RunStatus], source: str, measured: list[RunStatus] | None 
 
 
 def as_records(runs: list[RunStatus]) -> list[dict]:
-    return [asdict(r) for r in runs]
+    """The runs as JSON-ready dicts (a diverged run's non-finite loss becomes None, valid JSON)."""
+    records = [asdict(r) for r in runs]
+    for record in records:
+        if record["loss"] is not None and not math.isfinite(record["loss"]):
+            record["loss"] = None
+    return records
