@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import pandas as pd
@@ -49,6 +50,8 @@ def test_a_diverged_run_is_marked_and_the_suite_completes(tmp_path):
     assert 0 < step < 20 and float(match.group(3)) > 0  # a finite loss was seen before the blow-up
     summary = torch.load(out / "runs" / "linear" / "mamba" / "s0" / "model.pt", weights_only=False)["summary"]
     assert summary["status"] == "diverged" and summary["steps_done"] == step
+    log = pd.read_csv(out / "runs" / "linear" / "mamba" / "s0" / "train_log.csv")
+    assert log["loss"].map(math.isfinite).all()  # the blow-up is never logged (status shows the newest loss)
 
     # --keep-going changes nothing: rerunning the diverged run alone succeeds and diverges the same way.
     snakemake(wf, "--keep-going", "--force", f"results/{SUITE}/runs/linear/mamba/s0/model.pt", *args)

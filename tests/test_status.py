@@ -5,8 +5,6 @@ Its agreement with Snakemake on trained and stale runs is tested end to end in t
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
 
@@ -14,7 +12,6 @@ from conftest import ROOT
 from hybrid_icl.config import load_config
 from hybrid_icl.status import (
     RunStatus,
-    as_records,
     check_selection,
     example_steps,
     inspect_run,
@@ -50,16 +47,6 @@ def test_remaining_time_scales_measured_speed_by_the_work_left():
     assert [(r.model, r.seed) for r in unknown] == [("b", 0)]
     text = report(runs, "suite.yaml")
     assert "trained      1 of 5 runs" in text and "1 runs not estimated: no run of b measured yet" in text
-
-
-def test_json_records_carry_the_loss_and_a_diverged_runs_nan_becomes_null():
-    runs = [
-        RunStatus("t", "a", 0, "trained", 100, 100, 10.0, 1000.0, 1000.0, loss=0.25),
-        RunStatus("t", "a", 1, "trained", 60, 100, 6.0, 600.0, 1000.0, loss=float("nan"), note="stopped"),
-    ]
-    records = json.loads(json.dumps(as_records(runs), allow_nan=False))
-    assert [r["loss"] for r in records] == [0.25, None]
-    assert "  nan  " in report(runs, "suite.yaml")  # the table still says what the log says
 
 
 def test_a_selection_keeps_the_suites_measured_speeds_and_unknown_names_are_errors():

@@ -11,7 +11,6 @@ loss shown is the newest logged training loss, so a run stuck on a plateau shows
 from __future__ import annotations
 
 import functools
-import math
 import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -45,7 +44,8 @@ class RunStatus:
     seconds: float | None  # measured training time so far (None: nothing measured)
     work_done: float  # in-context examples per prompt summed over the steps done (see example_steps)
     work: float  # the same over all steps
-    loss: float | None = None  # training loss of the newest log entry (mean over its log window)
+    loss: float | None = None  # newest logged training loss (mean over its log window; always finite:
+    # training stops before logging a non-finite loss)
     note: str = ""  # e.g. "stopped at step 120 (diverged ...)"
 
 
@@ -207,9 +207,4 @@ def report(runs: list[RunStatus], source: str, measured: list[RunStatus] | None 
 
 
 def as_records(runs: list[RunStatus]) -> list[dict]:
-    """The runs as JSON-ready dicts (a diverged run's non-finite loss becomes None, valid JSON)."""
-    records = [asdict(r) for r in runs]
-    for record in records:
-        if record["loss"] is not None and not math.isfinite(record["loss"]):
-            record["loss"] = None
-    return records
+    return [asdict(r) for r in runs]
