@@ -193,3 +193,32 @@ def test_invalid_params_raise_and_validate_reports():
     assert validate_task_config("t", "many_outlier", {"n_dims": 2, "outlier_prob": 1.5})
     assert validate_task_config("t", "linear", {"n_dims": True})
     assert task_defaults("relu_net") == {"hidden": 100, "scale": "garg"}
+
+
+def _parity_pairs(xs: torch.Tensor, ys: torch.Tensor) -> list[tuple[int, int]]:
+    """The coordinate pair whose product labels each prompt: xs (B, N, d), ys (B, N, 1)."""
+    d = xs.shape[-1]
+    pairs = []
+    for b in range(xs.shape[0]):
+        (pair,) = [(i, j) for i in range(d) for j in range(i + 1, d) if torch.equal(xs[b, :, i] * xs[b, :, j], ys[b, :, 0])]
+        pairs.append(pair)
+    return pairs
+
+
+def test_sparse_parity_training_subsets_per_prompt_and_per_batch():
+    per_prompt = make_task("sparse_parity", {"n_dims": 6, "k": 2})
+    same_draw = per_prompt.training_batch(64, 40, gen(3))
+    reference = per_prompt.sample(64, 40, gen(3))
+    assert torch.equal(same_draw.xs, reference.xs) and torch.equal(same_draw.ys, reference.ys)
+    assert len(set(_parity_pairs(same_draw.xs, same_draw.ys))) > 1
+
+    per_batch = make_task("sparse_parity", {"n_dims": 6, "k": 2, "train_subsets": "per_batch"})
+    batch = per_batch.training_batch(64, 40, gen(3))
+    assert len(set(_parity_pairs(batch.xs, batch.ys))) == 1
+    # evaluation prompts still draw one subset per prompt
+    evaluation = per_batch.sample(64, 40, gen(3))
+    assert len(set(_parity_pairs(evaluation.xs, evaluation.ys))) > 1
+    # under a curriculum the shared subset lies among the active coordinates
+    small = per_batch.training_batch(32, 40, gen(4), d_active=3)
+    (pair,) = set(_parity_pairs(small.xs[..., :3], small.ys))
+    assert max(pair) < 3

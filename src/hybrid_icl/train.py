@@ -137,7 +137,7 @@ def train_run(
             d_active, n_points = curriculum.at(step)
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, settings)
-            batch = task.sample(int(settings["batch_size"]), n_points, data_gen, d_active=d_active).to(device)
+            batch = task.training_batch(int(settings["batch_size"]), n_points, data_gen, d_active=d_active).to(device)
             loss = weighted_loss(task, model(batch.xs, batch.ys), batch.ys, d_active)
             loss_value = float(loss.detach())
             if not math.isfinite(loss_value):

@@ -154,6 +154,13 @@ class Task(ABC):
     ) -> Prompts:
         """Draw ``n_prompts`` prompts of ``n_points`` (x, y) pairs; xs (B, N, d), ys (B, N, dy)."""
 
+    def training_batch(
+        self, batch_size: int, n_points: int, generator: torch.Generator, d_active: int | None = None
+    ) -> Prompts:
+        """One training batch; the same draw as ``sample`` unless a task trains differently
+        (e.g. sparse parity with one subset shared by the whole batch)."""
+        return self.sample(batch_size, n_points, generator, d_active=d_active)
+
     def error_scale(self, d_active: int | None = None) -> float:
         """Divisor that makes the zero predictor's expected squared error about 1."""
         return 1.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from ._sampling import subset_mask
-from .base import Prompts, Task, at_most_n_dims, mask_inactive_dims, positive_int
+from .base import Prompts, Task, at_most_n_dims, choice, mask_inactive_dims, positive_int
 
 
 class SparseParity(Task):
@@ -13,15 +13,28 @@ class SparseParity(Task):
     description = "x uniform in {-1, +1}^d, y = prod_{i in S} x_i with |S| = k random coordinates"
     metric = "accuracy"
     default_baseline = "parity_elimination"
-    PARAMS = {"k": positive_int(2)}
+    # train_subsets: "per_prompt" draws S for every training prompt (the paper's code); "per_batch"
+    # shares one S across a training batch (Park et al.'s code). Evaluation prompts always draw S
+    # per prompt.
+    PARAMS = {"k": positive_int(2), "train_subsets": choice("per_prompt", ("per_prompt", "per_batch"))}
 
     relation_errors = at_most_n_dims("k")
 
     def sample(self, n_prompts, n_points, generator, d_active=None) -> Prompts:
+        return self._draw(n_prompts, n_points, generator, d_active, shared_subset=False)
+
+    def training_batch(self, batch_size, n_points, generator, d_active=None) -> Prompts:
+        shared = self.train_subsets == "per_batch"
+        return self._draw(batch_size, n_points, generator, d_active, shared_subset=shared)
+
+    def _draw(self, n_prompts, n_points, generator, d_active, shared_subset: bool) -> Prompts:
+        """xs (B, N, d) in {-1, +1} (0 beyond d_active), ys (B, N, 1); one subset S per prompt, or
+        one for all B prompts when ``shared_subset``."""
         d_act = self.active_dims(d_active)
         bits = torch.randint(0, 2, (n_prompts, n_points, self.n_dims), generator=generator)
         xs = mask_inactive_dims(bits.float() * 2 - 1, d_act)
-        subset = subset_mask(n_prompts, self.n_dims, self.k, d_act, generator)  # (B, d)
+        n_subsets = 1 if shared_subset else n_prompts
+        subset = subset_mask(n_subsets, self.n_dims, self.k, d_act, generator).expand(n_prompts, -1)  # (B, d)
         ys = torch.where(subset.unsqueeze(1), xs, torch.ones_like(xs)).prod(-1, keepdim=True)
         return Prompts(xs, ys)
 
