@@ -23,7 +23,7 @@ $(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG)
+	$(BIN)/snakemake --profile profiles/local --cores $(CORES) --configfile $(CONFIG)
 	@$(BIN)/python -m hybrid_icl where --configfile $(CONFIG)
 
 test: $(STAMP)
@@ -36,7 +36,7 @@ smoke: $(STAMP)
 	$(MAKE) run CONFIG=config/smoke.yaml CORES=2
 
 report: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG) --report results/report.html
+	$(BIN)/snakemake --profile profiles/local --cores $(CORES) --configfile $(CONFIG) --report results/report.html
 
 lint: $(STAMP)
 	$(BIN)/snakemake --lint --configfile $(CONFIG)

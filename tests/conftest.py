@@ -12,7 +12,7 @@ import pytest
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-WORKFLOW_PARTS = ("Snakefile", "workflow", "scripts", "config", "envs")
+WORKFLOW_PARTS = ("Snakefile", "workflow", "scripts", "config", "envs", "profiles")
 
 
 def copy_workflow(dest: Path) -> Path:
