@@ -3,6 +3,7 @@
 import time
 
 import pandas as pd
+import torch
 
 from hybrid_icl.config import task_params
 from hybrid_icl.evaluate import baseline_errors, load_prompts, tidy_errors, write_table
@@ -11,6 +12,7 @@ from hybrid_icl.tasks import make_task
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 with job_log(sm.log[0]):
+    torch.set_num_threads(sm.threads)
     task = make_task(sm.params.task["kind"], task_params(sm.params.task))
     label = getattr(sm.wildcards, "ood", None) or sm.wildcards.task
     scored = getattr(sm.params, "scored", None) or task.scored

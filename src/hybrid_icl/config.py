@@ -40,6 +40,10 @@ TRAINING_DEFAULTS: dict[str, Any] = {
 # Settings that decide where and how fast a run goes, not what it computes.
 RESOURCE_KEYS = ("threads", "mem_mb", "runtime_min", "keep_checkpoints", "device", "gpu")
 
+# Job resources of a task's baselines rule (suite-level ``baseline_resources``, per-task override);
+# they never change a result.
+BASELINE_RESOURCE_DEFAULTS: dict[str, Any] = {"threads": 1, "mem_mb": 2000, "runtime_min": 60}
+
 EVALUATION_DEFAULTS: dict[str, Any] = {
     "n_prompts": 1280,
     "batch_size": 256,
@@ -101,6 +105,12 @@ def training_settings(config: dict, task: str, model: str) -> dict:
     return deep_merge(settings, config["models"][model].get("training"))
 
 
+def baseline_resources(config: dict, task: str) -> dict:
+    """threads, mem_mb, runtime_min of a task's baselines job: defaults < suite < task."""
+    settings = deep_merge(BASELINE_RESOURCE_DEFAULTS, config.get("baseline_resources"))
+    return deep_merge(settings, config["tasks"][task].get("baseline_resources"))
+
+
 def evaluation_settings(config: dict) -> dict:
     return deep_merge(EVALUATION_DEFAULTS, config.get("evaluation"))
 
@@ -113,12 +123,12 @@ def canonical(value: Any) -> Any:
 def task_settings(config: dict, task: str) -> dict:
     """The task's definition alone (kind, n_dims, n_points, task params, curriculum)."""
     spec = config["tasks"][task]
-    return canonical({k: v for k, v in spec.items() if k not in ("training", "baselines", "reference")})
+    return canonical({k: v for k, v in spec.items() if k not in ("training", "baselines", "reference", "baseline_resources")})
 
 
 def task_params(task_cfg: dict) -> dict:
     """Keyword arguments of ``make_task`` (everything but the pipeline's own keys)."""
-    pipeline_keys = {"kind", "n_points", "max_points", "curriculum", "training", "baselines", "reference", "eval"}
+    pipeline_keys = {"kind", "n_points", "max_points", "curriculum", "training", "baselines", "reference", "eval", "baseline_resources"}
     return {k: v for k, v in task_cfg.items() if k not in pipeline_keys}
 
 

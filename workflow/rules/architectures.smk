@@ -12,6 +12,7 @@ rule figure_architectures:
         ),
     log:
         out("logs/figures/architectures.log"),
+    localrule: True
     conda:
         CONDA_ENV
     params:

@@ -6,6 +6,7 @@ import sys
 from hybrid_icl.allocator import with_heap_malloc
 from hybrid_icl.baselines import baseline_entry
 from hybrid_icl.config import (
+    baseline_resources,
     canonical,
     drop_disabled,
     evaluation_settings,
@@ -89,6 +90,10 @@ def training_resource(key):
     return lambda wildcards: training_settings(config, wildcards.task, wildcards.model)[
         key
     ]
+
+
+def baseline_resource(key):
+    return lambda wildcards: baseline_resources(config, wildcards.task)[key]
 
 
 def baseline_specs(task):

@@ -6,6 +6,7 @@ rule eval_set:
         out("data/{task}/s{seed}/eval_set.pt"),
     log:
         out("logs/eval_set/{task}/s{seed}.log"),
+    localrule: True
     conda:
         CONDA_ENV
     params:
@@ -22,9 +23,14 @@ rule baselines:
         out("baselines/{task}/s{seed}/errors.parquet"),
     log:
         out("logs/baselines/{task}/s{seed}.log"),
+    benchmark:
+        out("benchmarks/baselines/{task}/s{seed}.tsv")
     conda:
         CONDA_ENV
-    threads: 1
+    threads: baseline_resource("threads")
+    resources:
+        mem_mb=baseline_resource("mem_mb"),
+        runtime=baseline_resource("runtime_min"),
     params:
         task=lambda wildcards: task_settings(config, wildcards.task),
         baselines=lambda wildcards: baseline_specs(wildcards.task),

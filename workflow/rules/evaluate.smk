@@ -9,6 +9,8 @@ rule evaluate:
         out(RUN, "errors.parquet"),
     log:
         out("logs/evaluate/{task}/{model}/s{seed}.log"),
+    benchmark:
+        out("benchmarks/evaluate/{task}/{model}/s{seed}.tsv")
     conda:
         CONDA_ENV
     threads: 1
@@ -32,6 +34,7 @@ rule score_task:
         scores=out("tables/by_task/{task}/icl_scores.csv"),
     log:
         out("logs/score/{task}.log"),
+    localrule: True
     conda:
         CONDA_ENV
     params:
@@ -53,6 +56,7 @@ rule score:
         latex=out("tables/icl_scores.tex"),
     log:
         out("logs/score.log"),
+    localrule: True
     conda:
         CONDA_ENV
     script:

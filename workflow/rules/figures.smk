@@ -15,6 +15,7 @@ rule figure_errors:
         ),
     log:
         out("logs/figures/errors_{task}.log"),
+    localrule: True
     conda:
         CONDA_ENV
     params:
@@ -41,6 +42,7 @@ rule figure_loss:
         ),
     log:
         out("logs/figures/loss_{task}.log"),
+    localrule: True
     conda:
         CONDA_ENV
     params:
@@ -63,6 +65,7 @@ rule figure_scores:
         ),
     log:
         out("logs/figures/scores.log"),
+    localrule: True
     conda:
         CONDA_ENV
     script:

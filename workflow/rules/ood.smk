@@ -10,6 +10,7 @@ rule ood_eval_set:
         out(OOD, "s{seed}/eval_set.pt"),
     log:
         out("logs/ood/{ood}/s{seed}_eval_set.log"),
+    localrule: True
     conda:
         CONDA_ENV
     params:
@@ -75,6 +76,7 @@ rule ood_score:
         latex=out("tables/ood_scores.tex"),
     log:
         out("logs/ood_score.log"),
+    localrule: True
     conda:
         CONDA_ENV
     params:
@@ -98,6 +100,7 @@ rule figure_ood:
         ),
     log:
         out("logs/figures/ood.log"),
+    localrule: True
     conda:
         CONDA_ENV
     params:

@@ -33,6 +33,7 @@ rule score_progress:
         out("tables/progress_{task}.csv"),
     log:
         out("logs/progress/score_{task}.log"),
+    localrule: True
     conda:
         CONDA_ENV
     params:
@@ -56,6 +57,7 @@ rule figure_progress:
         ),
     log:
         out("logs/figures/progress_{task}.log"),
+    localrule: True
     conda:
         CONDA_ENV
     params:

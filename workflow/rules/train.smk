@@ -12,6 +12,8 @@ rule train:
     # key hashes the script, params (resolved run settings + training code hash) and upstream
     # jobs, so another checkout or config asking for the same run reuses it instead of training.
     # "omit-software": a pip venv and a conda env share entries. See docs/cluster.md.
+    # Snakemake refuses a benchmark: on a cached rule; the job's log and the run summary in
+    # model.pt record its wall time and peak memory instead.
     cache: "omit-software"
     conda:
         CONDA_ENV
