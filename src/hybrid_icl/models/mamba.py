@@ -71,8 +71,9 @@ class MambaMixer(nn.Module):
         x = F.silu(self.conv1d(x.transpose(1, 2))[..., :length]).transpose(1, 2).contiguous()  # causal, (B, L, d_inner)
         dt, B, C = self.x_proj(x).split((self.dt_rank, self.d_state, self.d_state), dim=-1)
         dt = dt @ self.dt_proj.weight.T  # (B, L, d_inner); bias added in the scan
+        f32 = lambda t: t.float()  # the scan runs in float32 (as the CUDA kernel does), also under autocast
         y = _scan_channels_last(
-            x, dt, -torch.exp(self.A_log.float()), B, C, self.D.float(), z,
+            f32(x), f32(dt), -torch.exp(self.A_log.float()), f32(B), f32(C), self.D.float(), f32(z),
             delta_bias=self.dt_proj.bias.float(), delta_softplus=True,
         )  # (B, L, d_inner)
         return self.out_proj(y)
@@ -83,6 +84,8 @@ class MambaMixer(nn.Module):
         x, z = self.in_proj(hidden).transpose(1, 2).chunk(2, dim=1)  # 2 x (B, d_inner, L)
         conv_kernel = cuda_kernels()[1] if path == "cuda" else None
         if conv_kernel is not None:
+            if self.d_inner % 8:  # causal_conv1d's channel-last layout needs channels in multiples of 8
+                x = x.contiguous()
             x = conv_kernel(x, self.conv1d.weight.squeeze(1), self.conv1d.bias, activation="silu")
         else:
             x = F.silu(self.conv1d(x)[..., :length])  # causal: left padding only kept, (B, d_inner, L)
