@@ -23,9 +23,11 @@ include: "workflow/rules/ood.smk"
 include: "workflow/rules/progress.smk"
 include: "workflow/rules/architectures.smk"
 include: "workflow/rules/paper.smk"
+include: "workflow/rules/claims.smk"
 
 
 rule all:
     default_target: True
     input:
         final_targets(),
+        CLAIMS_TARGETS,

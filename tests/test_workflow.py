@@ -50,6 +50,25 @@ def test_smoke_suite_produces_every_output(smoke_run):
         assert log["step"].iloc[-1] == 40
 
 
+def test_smoke_suite_decides_the_claims_it_ran_and_lists_the_others(smoke_run):
+    wf, _ = smoke_run
+    tables = wf / "results" / "smoke" / "tables"
+    table = pd.read_csv(tables / "claims.csv")
+    claims = yaml.safe_load((wf / "config" / "claims.yaml").read_text())
+    assert list(dict.fromkeys(table["claim"])) == list(claims)
+    linear = table[table["claim"] == "linear_tracks_least_squares"].set_index("model")
+    decided = linear.loc[["gpt2", "llama", "mamba"]]
+    assert set(decided["verdict"]) <= {"holds", "does not hold", "inconclusive"}
+    assert (decided["basis"] == "score interval").all() and (decided["n_seeds"] == 2).all()
+    scores = pd.read_csv(tables / "icl_scores.csv").set_index("model")
+    # S - 1 with the score table's own interval
+    assert decided["value"].to_numpy() == pytest.approx(scores.loc[decided.index, "score"].to_numpy() - 1)
+    assert (linear.drop(["all", "gpt2", "llama", "mamba"])["verdict"] == "not run in this suite").all()
+    assert (table.loc[table["claim"] == "parity_attention_at_floor", "verdict"] == "not run in this suite").all()
+    assert "linear_tracks_least_squares" in (tables / "claims.md").read_text()
+    assert "<table" in (tables / "claims.html").read_text()
+
+
 def test_second_run_has_nothing_to_do(smoke_run):
     wf, _ = smoke_run
     again = snakemake(wf, *SMOKE)

@@ -54,15 +54,32 @@ def curve_with_interval(errors: np.ndarray, weights: np.ndarray, confidence: flo
     return errors.mean(axis=(0, 1)), low, high
 
 
-def score_with_interval(
-    model: np.ndarray, zero: np.ndarray, base: np.ndarray, weights: np.ndarray, confidence: float = 0.95
-) -> tuple[float, float, float]:
-    """ICL score of errors (S, P, K) each, with its bootstrap interval: (score, low, high)."""
+def score_replicates(
+    model: np.ndarray, zero: np.ndarray, base: np.ndarray, weights: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """ICL score of errors (S, P, K) each at the mean, and its bootstrap replicates (B,) under ``weights``.
+
+    Scores of several models computed with the same weights are paired: their differences keep
+    the correlation that shared prompts and seeds give them.
+    """
     point = float(icl_score(model.mean(axis=(0, 1)), zero.mean(axis=(0, 1)), base.mean(axis=(0, 1))))
     replicates = icl_score(
         resampled_curves(model, weights), resampled_curves(zero, weights), resampled_curves(base, weights)
     )
-    if not np.isfinite(point):
+    return point, replicates
+
+
+def finite_interval(point: float, replicates: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+    """(point, low, high) from bootstrap replicates, ignoring undefined ones; NaNs when the point is undefined."""
+    finite = replicates[np.isfinite(replicates)]
+    if not np.isfinite(point) or finite.size == 0:
         return point, np.nan, np.nan
-    low, high = interval(replicates[np.isfinite(replicates)], confidence)
+    low, high = interval(finite, confidence)
     return point, float(low), float(high)
+
+
+def score_with_interval(
+    model: np.ndarray, zero: np.ndarray, base: np.ndarray, weights: np.ndarray, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """ICL score of errors (S, P, K) each, with its bootstrap interval: (score, low, high)."""
+    return finite_interval(*score_replicates(model, zero, base, weights), confidence)

@@ -101,6 +101,10 @@ def semantic_problems(config: dict) -> list[str]:
                     problems.append(
                         f"experiments[{i}].{key}: {value!r} is not defined under '{key}:' (defined: {sorted(known)})"
                     )
+    if config.get("claims"):
+        from .claims import claims_file_problems
+
+        problems += claims_file_problems(config["claims"])
     if not problems:  # the checks below build tasks, so they need valid task configs
         problems += ood_problems(config)
     if not problems:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from math import comb
+
 import torch
 
 from ._sampling import subset_mask
@@ -40,3 +42,21 @@ class SparseParity(Task):
 
     def baseline_params(self, baseline):
         return {"subset_size": self.k} if baseline == "parity_elimination" else {}
+
+    def prompt_ignoring_error(self) -> float:
+        """Error of E[y | x_query] (the prompt-ignoring optimum) relative to predicting 0.
+
+        The C(n, k) parities are orthonormal functions of x, so E[y | x] = mean of them has mean
+        square 1 / C(n, k): its squared error is 1 - 1 / C(n, k) (the zero predictor's is 1). Under
+        the sign metric the optimum predicts the likelier sign given the number m of +1 coordinates,
+        with error min(p, 1 - p), p = P(y = +1 | m); the zero predictor's sign error is 1/2.
+        """
+        n, k = self.n_dims, self.k
+        if self.metric != "accuracy":
+            return 1.0 - 1.0 / comb(n, k)
+        error = 0.0
+        for m in range(n + 1):  # m coordinates equal +1, x uniform: P(m) = C(n, m) / 2^n
+            even = sum(comb(n - m, j) * comb(m, k - j) for j in range(0, k + 1, 2))  # subsets with an even number of -1
+            p_plus = even / comb(n, k)
+            error += comb(n, m) / 2**n * min(p_plus, 1.0 - p_plus)
+        return error / 0.5

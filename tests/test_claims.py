@@ -1,0 +1,203 @@
+"""Claims decided from synthetic error tables whose scores and intervals are known."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from hybrid_icl.claims import (
+    FAILS,
+    HOLDS,
+    INCONCLUSIVE,
+    NOT_RUN,
+    OVERLAP,
+    PAIRED,
+    UNDEFINED,
+    Claim,
+    TaskData,
+    claims_markdown,
+    claims_problems,
+    decide,
+    evaluate_claims,
+    load_claims,
+    overall,
+)
+from hybrid_icl.tables import summarise
+from hybrid_icl.tasks import make_task
+
+ROOT = Path(__file__).resolve().parents[1]
+K = 4  # context lengths per prompt
+
+
+def tidy(errors: np.ndarray, **labels) -> pd.DataFrame:
+    """errors (S, P, K) -> tidy rows with seed, prompt, k, error and the labels."""
+    s, p, k = np.meshgrid(*(np.arange(n) for n in errors.shape), indexing="ij")
+    frame = pd.DataFrame({"seed": s.ravel(), "prompt": p.ravel(), "k": k.ravel(), "error": errors.ravel()})
+    return frame.assign(**labels)
+
+
+def task_data(scores: dict[str, float], noise: float = 0.02, n_prompts: int = 200, seeds=(0, 1),
+              floor: float | None = 0.9, shared: float = 0.0, seed_of: dict | None = None) -> TaskData:
+    """Zero errors 1, reference errors 0, each model's errors 1 - score + noise: S(model) ~ score.
+
+    shared: the size of a per-prompt difficulty common to all models (it cancels in paired differences).
+    seed_of: model -> seeds it was trained with (default all).
+    """
+    rng = np.random.default_rng(0)
+    shape = (len(seeds), n_prompts, K)
+    common = shared * rng.standard_normal(shape[:2])[..., None]
+    models = []
+    for name, score in scores.items():
+        errors = 1.0 - score + common + noise * rng.standard_normal(shape)
+        frame = tidy(errors, task="t", model=name, status="completed")
+        frame["seed"] = frame["seed"].map(dict(enumerate(seeds)))
+        models.append(frame[frame["seed"].isin((seed_of or {}).get(name, seeds))])
+    baselines = pd.concat([tidy(np.ones(shape), task="t", baseline="zero"),
+                           tidy(np.zeros(shape), task="t", baseline="ref")])
+    baselines["seed"] = baselines["seed"].map(dict(enumerate(seeds)))
+    return TaskData("t", pd.concat(models, ignore_index=True), baselines, {"kind": "baseline", "name": "ref"}, floor)
+
+
+SUITE = {"tasks": {"t": {"kind": "sparse_parity"}}, "models": {m: {"arch": m} for m in ("a", "b", "c")}}
+
+
+def claim(kind: str, models=("a",), versus="b", **extra) -> Claim:
+    versus = "floor" if kind == "at_floor" else versus
+    return Claim("c1", "statement", "source", "t", tuple(models), kind, versus, **extra)
+
+
+def verdicts(claim_: Claim, data: TaskData) -> pd.DataFrame:
+    return evaluate_claims([claim_], {"t": data}, SUITE, n_boot=200)
+
+
+@pytest.mark.parametrize(
+    "kind, low, high, expected",
+    [
+        ("greater", 0.1, 0.3, HOLDS), ("greater", -0.3, -0.1, FAILS), ("greater", -0.1, 0.1, INCONCLUSIVE),
+        ("less", -0.3, -0.1, HOLDS), ("less", 0.1, 0.3, FAILS), ("less", -0.1, 0.1, INCONCLUSIVE),
+        ("within", -0.01, 0.02, HOLDS), ("within", 0.2, 0.3, FAILS), ("within", 0.0, 0.2, INCONCLUSIVE),
+        ("at_floor", -0.04, 0.04, HOLDS), ("at_floor", -0.5, -0.2, FAILS), ("at_floor", -0.01, 0.3, INCONCLUSIVE),
+        ("greater", np.nan, np.nan, UNDEFINED),
+    ],
+)
+def test_decide_reaches_every_verdict(kind, low, high, expected):
+    assert decide(kind, low, high, margin=0.0, tolerance=0.05) == expected
+
+
+def test_margin_moves_the_threshold():
+    assert decide("greater", 0.1, 0.3, margin=0.2) == INCONCLUSIVE
+    assert decide("greater", 0.1, 0.15, margin=0.2) == FAILS
+    assert decide("less", -0.3, -0.25, margin=0.2) == HOLDS
+
+
+def test_greater_between_models_decides_on_the_paired_difference():
+    data = task_data({"a": 0.9, "b": 0.5, "c": 0.9})
+    assert verdicts(claim("greater"), data)["verdict"].item() == HOLDS
+    assert verdicts(claim("greater", models=("b",), versus="a"), data)["verdict"].item() == FAILS
+    row = verdicts(claim("greater", models=("c",), versus="a"), data).iloc[0]
+    assert row["verdict"] == INCONCLUSIVE and row["basis"] == PAIRED
+    assert row["low"] < 0 < row["high"]
+    assert row["value"] == pytest.approx(0.0, abs=0.01)
+
+
+def test_pairing_removes_shared_prompt_difficulty():
+    """A difficulty shared by both models on each prompt widens each interval but cancels in the
+    paired difference, so a small real gap is resolved only by pairing."""
+    data = task_data({"a": 0.55, "b": 0.5}, noise=0.01, shared=0.5)
+    paired = verdicts(claim("greater"), data).iloc[0]
+    assert paired["basis"] == PAIRED and paired["verdict"] == HOLDS
+    assert paired["value"] == pytest.approx(0.05, abs=0.01)
+    # the same gap with the two models on different seeds can only use the separate intervals
+    apart = task_data({"a": 0.55, "b": 0.5}, noise=0.01, shared=0.5, seed_of={"a": [0], "b": [1]})
+    unpaired = verdicts(claim("greater"), apart).iloc[0]
+    assert unpaired["basis"] == OVERLAP and unpaired["verdict"] == INCONCLUSIVE
+
+
+def test_greater_than_a_constant_and_within_a_band():
+    data = task_data({"a": 1.13, "b": 0.97})
+    assert verdicts(claim("greater", versus=1.0), data)["verdict"].item() == HOLDS
+    assert verdicts(claim("greater", models=("b",), versus=1.0), data)["verdict"].item() == FAILS
+    assert verdicts(claim("within", models=("b",), versus=1.0, tolerance=0.05), data)["verdict"].item() == HOLDS
+    assert verdicts(claim("within", versus=1.0, tolerance=0.05), data)["verdict"].item() == FAILS
+    wide = task_data({"a": 1.0}, noise=1.0, n_prompts=20)
+    assert verdicts(claim("within", versus=1.0, tolerance=0.05), wide)["verdict"].item() == INCONCLUSIVE
+
+
+def test_at_floor_compares_with_the_prompt_ignoring_score():
+    floor_score = 0.1  # errors 0.9 of the zero predictor's 1 against a perfect reference
+    data = task_data({"a": floor_score, "b": 0.8})
+    row = verdicts(claim("at_floor", tolerance=0.05), data).iloc[0]
+    assert row["verdict"] == HOLDS and row["value"] == pytest.approx(0.0, abs=0.01)
+    assert verdicts(claim("at_floor", models=("b",), tolerance=0.05), data)["verdict"].item() == FAILS
+    noisy = task_data({"a": floor_score}, noise=1.0, n_prompts=20)
+    assert verdicts(claim("at_floor", tolerance=0.05), noisy)["verdict"].item() == INCONCLUSIVE
+    unknown = task_data({"a": floor_score}, floor=None)
+    assert verdicts(claim("at_floor", tolerance=0.05), unknown)["verdict"].item() == UNDEFINED
+    learns = claim("greater", models=("b",), versus="floor", margin=0.1)
+    assert verdicts(learns, data)["verdict"].item() == HOLDS
+
+
+def test_claim_over_several_models_lists_each_and_holds_only_if_each_holds():
+    data = task_data({"a": 0.9, "b": 0.5, "c": 0.3})
+    table = verdicts(claim("greater", models=("a", "b"), versus="c"), data)
+    assert list(table["model"]) == ["all", "a", "b"]
+    assert list(table["verdict"]) == [HOLDS, HOLDS, HOLDS]
+    table = verdicts(claim("greater", models=("a", "c"), versus="b"), data)
+    assert list(table["verdict"]) == [FAILS, HOLDS, FAILS]
+    table = verdicts(claim("greater", models=("a", "absent"), versus="c"), data)
+    assert list(table["verdict"]) == [HOLDS, HOLDS, NOT_RUN]
+    assert verdicts(claim("greater", models=("absent",)), data)["verdict"].item() == NOT_RUN
+    assert verdicts(claim("greater", versus="absent"), data)["verdict"].item() == NOT_RUN
+    assert overall([UNDEFINED, HOLDS]) == INCONCLUSIVE and overall([NOT_RUN]) == NOT_RUN
+
+
+def test_a_models_own_score_matches_the_score_table():
+    data = task_data({"a": 0.7, "b": 0.5})
+    row = verdicts(claim("greater", versus=0.0), data).iloc[0]
+    _, scores = summarise(data.models, data.baselines, {"t": data.reference}, n_boot=200)
+    mine = scores[scores["model"] == "a"].iloc[0]
+    assert (row["value"], row["low"], row["high"]) == pytest.approx((mine["score"], mine["low"], mine["high"]))
+
+
+def test_markdown_lists_sub_results_under_their_claim():
+    data = task_data({"a": 0.9, "b": 0.5, "c": 0.3})
+    text = claims_markdown(verdicts(claim("greater", models=("a", "b"), versus="c"), data))
+    assert "**c1**: statement" in text and "↳ t / a" in text and "↳ t / b" in text
+    assert "**holds**" in text
+
+
+def test_claims_file_problems_name_the_claim_and_key():
+    problems = claims_problems({
+        "x": {"statement": "s", "source": "p", "task": "linear", "models": ["gpt2"], "kind": "within", "target": 1},
+        "y": {"statement": "s", "source": "p", "task": "linear", "models": [], "kind": "bigger"},
+        "z": {"statement": "s", "source": "p", "task": "linear", "models": ["a"], "kind": "greater", "speed": 1},
+    })
+    assert any(p.startswith("claims.x.tolerance") for p in problems)
+    assert any(p.startswith("claims.y.models") for p in problems)
+    assert any(p.startswith("claims.y.kind") for p in problems)
+    assert any(p.startswith("claims.z.speed: unknown key") for p in problems)
+    assert any(p.startswith("claims.z.than: required") for p in problems)
+    assert claims_problems([]) and claims_problems({})
+
+
+def test_the_repository_claims_file_loads():
+    claims = load_claims(ROOT / "config" / "claims.yaml")
+    assert len({c.id for c in claims}) == len(claims) >= 8
+    assert {c.kind for c in claims} == {"greater", "less", "within", "at_floor"}
+
+
+@pytest.mark.parametrize("metric", ["mse", "accuracy"])
+def test_parity_floor_matches_the_prompt_ignoring_optimum_by_simulation(metric, monkeypatch):
+    """E[y | x] for y = x_i x_j with a uniform pair is the mean of the C(n, 2) parities; its squared
+    error (or its sign's error) relative to predicting 0 is the closed form."""
+    task = make_task("sparse_parity", {"n_dims": 5, "k": 2})
+    monkeypatch.setattr(task, "metric", metric)
+    prompts = task.sample(100_000, 1, torch.Generator().manual_seed(0))
+    xs, ys = prompts.xs[:, 0], prompts.ys[:, 0]
+    mean = ((xs.sum(-1) ** 2 - 5) / 2 / 10).unsqueeze(-1)  # sum over pairs of x_i x_j / C(5, 2)
+    pred = mean if metric == "mse" else torch.sign(mean)
+    ratio = task.pointwise_error(pred, ys).mean() / task.pointwise_error(torch.zeros_like(ys), ys).mean()
+    assert float(ratio) == pytest.approx(task.prompt_ignoring_error(), abs=0.01)
+    assert task.prompt_ignoring_error() == pytest.approx(0.9 if metric == "mse" else 0.75)
