@@ -12,7 +12,9 @@ A claims file maps an id to one finding::
       margin: 0.1                  # greater/less: by more than this (default 0)
 
 ``within`` takes ``target`` (a number or a model) and ``tolerance``; ``at_floor`` takes
-``tolerance`` and compares with the prompt-ignoring floor (``Task.prompt_ignoring_error``).
+``tolerance`` and compares with the prompt-ignoring floor: the error of the best predictor that sees
+the query but not the context, from the task class's ``prompt_ignoring_error()`` where it has a
+closed form (sparse parity).
 ``reference`` (optional) overrides the suite's reference of the task for the claim's scores.
 
 Every comparison is a statistic D of ICL scores, D = S(model) - S(other), with S(other) the other
@@ -408,6 +410,13 @@ def claims_markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines) + note
 
 
+def prompt_ignoring_error(task) -> float | None:
+    """A task's prompt-ignoring error as a fraction of the zero predictor's (its method
+    ``prompt_ignoring_error()``), or None for a task kind without a closed form."""
+    method = getattr(task, "prompt_ignoring_error", None)
+    return None if method is None else method()
+
+
 def claims_html(table: pd.DataFrame) -> str:
     """The claims table as an HTML page (for the Snakemake report)."""
     columns = ["claim", "statement", "source", "task", "model", "measurement", "basis", "verdict"]
@@ -441,6 +450,6 @@ def task_data(
         return out
     for task, frame in models.groupby("task", sort=False):
         cfg = settings[task]
-        floor = make_task(cfg["kind"], task_params(cfg)).prompt_ignoring_error()
+        floor = prompt_ignoring_error(make_task(cfg["kind"], task_params(cfg)))
         out[task] = TaskData(task, frame, baselines[baselines["task"] == task], references[task], floor)
     return out

@@ -183,15 +183,6 @@ class Task(ABC):
             mask[:-1] = 0.0
         return mask
 
-    def prompt_ignoring_error(self) -> float | None:
-        """Expected error of the best predictor that sees only the query x (not the context), as a
-        fraction of the zero predictor's expected error; None where no closed form is known.
-
-        A model at this level has learned the task's prior but nothing in context (the floor of the
-        claims' ``at_floor`` kind).
-        """
-        return None
-
     def baseline_params(self, baseline: str) -> dict:
         """Parameters a baseline needs from this task (e.g. the noise variance for ``bayes``); config overrides."""
         return {}
