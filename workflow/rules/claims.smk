@@ -9,6 +9,7 @@ CLAIMS_TARGETS = list(CLAIMS_TABLE.values()) if CLAIMS else []
 
 
 rule claims:
+    localrule: True
     input:
         models=[
             run_file(t, m, s, "errors.parquet")
