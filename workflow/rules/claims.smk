@@ -9,7 +9,6 @@ CLAIMS_TARGETS = list(CLAIMS_TABLE.values()) if CLAIMS else []
 
 
 rule claims:
-    localrule: True
     input:
         models=[
             run_file(t, m, s, "errors.parquet")
@@ -32,6 +31,7 @@ rule claims:
         ),
     log:
         out("logs/claims.log"),
+    localrule: True
     conda:
         CONDA_ENV
     params:
