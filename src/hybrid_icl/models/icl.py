@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .init import init_scheme, init_weights
 from .mamba import MambaMixer
 from .norms import make_norm
 from .recipe import ArchSpec
 from .settings import ModelSizes, resolve_config
 from .stack import ResidualLayer
-
-INIT_STD = 0.02
-
-
-def sinusoidal_table(n_positions: int, d_model: int, rms: float) -> torch.Tensor:
-    """(n_positions, d_model) sin/cos table of Vaswani et al. (geometric frequencies), scaled to root
-    mean square ``rms``: a start for a learned table from which attention can read relative offsets."""
-    pos = torch.arange(n_positions, dtype=torch.float32)[:, None]  # (P, 1)
-    inv_freq = 1.0 / 10000.0 ** (torch.arange(0, d_model, 2, dtype=torch.float32) / d_model)  # (ceil(d/2),)
-    angles = pos * inv_freq  # (P, ceil(d/2))
-    table = torch.empty(n_positions, d_model)
-    table[:, 0::2] = angles.sin()
-    table[:, 1::2] = angles.cos()[:, : d_model // 2]
-    return table * (rms * math.sqrt(2.0))
 
 
 def interleave(xs: torch.Tensor, ys: torch.Tensor, width: int) -> torch.Tensor:
@@ -56,25 +41,7 @@ class ICLModel(nn.Module):
         self.layers = nn.ModuleList(ResidualLayer(r, sizes) for r in spec.layers)
         self.final_norm = make_norm(spec.final_norm, d)
         self.read_out = nn.Linear(d, y_dim)
-        self._init_weights()
-
-    @torch.no_grad()
-    def _init_weights(self) -> None:
-        """GPT-2 style: N(0, 0.02) linears and embeddings, zero biases, residual output projections
-        scaled by 1/sqrt(number of residual sub-layers). Mamba's dt_proj keeps its own init. With
-        ``position_init: sinusoidal`` the learned position table starts as a sin/cos table of the same
-        root mean square (0.02) instead of noise; it is trained like any other weight."""
-        n_res = sum(layer.n_sublayers() for layer in [*self.leading, *self.layers])
-        for module in self.modules():
-            if isinstance(module, nn.Linear) and not getattr(module, "keep_init", False):
-                std = INIT_STD / math.sqrt(n_res) if getattr(module, "is_residual_out", False) else INIT_STD
-                nn.init.normal_(module.weight, 0.0, std)
-                if module.bias is not None:
-                    nn.init.zeros_(module.bias)
-            elif isinstance(module, nn.Embedding):
-                nn.init.normal_(module.weight, 0.0, INIT_STD)
-        if self.positions is not None and self.sizes.position_init == "sinusoidal":
-            self.positions.weight.copy_(sinusoidal_table(*self.positions.weight.shape, rms=INIT_STD))
+        init_weights(self)  # by the ``init`` key: GPT-2 style (default) or the reference code's
 
     def forward(self, xs: torch.Tensor, ys: torch.Tensor) -> torch.Tensor:
         """xs (B, N, dx), ys (B, N, dy) -> preds (B, N, dy)."""
@@ -106,6 +73,7 @@ class ICLModel(nn.Module):
             "layers": [r.short() for r in self.spec.layers],
             "leading": [r.short() for r in self.spec.leading],
             "sizes": self.sizes.as_dict(),
+            "init": init_scheme(self.arch, self.sizes.init),
             "x_dim": self.x_dim,
             "y_dim": self.y_dim,
             "token_width": self.width,

@@ -24,11 +24,21 @@ SIZE_DEFAULTS = {
     "scan": "auto",
     "dropout": 0.0,
     "position_init": "normal",
+    "init": "gpt2",
+    "biases": "recipe",
+    "mamba_residual": "single",
 }
 REQUIRED = ("d_model", "n_layer")
 KNOWN_KEYS = ("arch", *SPEC_KEYS, *REQUIRED, "n_head", *SIZE_DEFAULTS)
 SWIGLU_HIDDEN = ("matched", "4x")
 POSITION_INITS = ("normal", "sinusoidal")
+# Reference-code behaviours (docs/architectures.md, "Differences from the reference code"); the first
+# value of each is ours and the default.
+CHOICES = {
+    "init": ("gpt2", "reference"),
+    "biases": ("recipe", "reference"),
+    "mamba_residual": ("single", "doubled"),
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,9 @@ class ModelSizes:
     scan: str = "auto"
     dropout: float = 0.0
     position_init: str = "normal"
+    init: str = "gpt2"
+    biases: str = "recipe"
+    mamba_residual: str = "single"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -58,6 +71,13 @@ def _is_int(v) -> bool:
 
 def _is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _has_mamba(raw: dict) -> bool:
+    """Whether a raw spec has a Mamba mixer or feed-forward block anywhere (malformed parts ignored)."""
+    parts = [raw.get(part) for part in ("layers", "leading")]
+    recipes = [r for part in parts if isinstance(part, list) for r in part if isinstance(r, dict)]
+    return any("mamba" in (r.get("mixer"), r.get("ffn")) for r in recipes)
 
 
 def raw_spec(cfg: dict) -> dict:
@@ -98,6 +118,9 @@ def validate_model_config(name: str, cfg: dict) -> list[str]:
         problems.append(
             f"{where}.position_init: unknown value {cfg['position_init']!r} (allowed: {', '.join(POSITION_INITS)})"
         )
+    for key, allowed in CHOICES.items():
+        if cfg.get(key, allowed[0]) not in allowed:
+            problems.append(f"{where}.{key}: unknown value {cfg[key]!r} (allowed: {', '.join(allowed)})")
     drop = cfg.get("dropout", 0.0)
     if not (_is_number(drop) and 0 <= drop < 1):
         problems.append(f"{where}.dropout: must be a number in [0, 1), got {drop!r}")
@@ -105,6 +128,8 @@ def validate_model_config(name: str, cfg: dict) -> list[str]:
     spec = raw_spec(cfg)
     if cfg.get("position_init", "normal") != "normal" and spec.get("input_positions", "none") != "learned":
         problems.append(f"{where}.position_init: the architecture has no learned input positions to initialise")
+    if cfg.get("mamba_residual") == "doubled" and not _has_mamba(spec):
+        problems.append(f"{where}.mamba_residual: the architecture has no Mamba blocks to wrap")
     n_layer = cfg.get("n_layer")
     problems += spec_problems(spec, n_layer if _is_int(n_layer) else None, where)
     if any(p.startswith(f"{where}.layers") or p.startswith(f"{where}.leading") for p in problems):

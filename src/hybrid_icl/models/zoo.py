@@ -1,4 +1,4 @@
-"""The named architectures (the paper's twelve plus MambaFormer and two hybrids) as raw specs.
+"""The named architectures (the paper's twelve plus MambaFormer and three hybrids) as raw specs.
 
 Every entry is plain data in the format of ``recipe.py``; ``build_model`` sizes it from the model
 config. ``ZOO_NOTES`` says, per name, what differs from its parent besides the name.
@@ -43,7 +43,7 @@ ZOO: dict[str, dict] = {
     "llama": _llama_family(),
     "llama_norope_mamba_first": _llama_family(rope=False, leading_mamba=True),
     "llama_mamba_ffn": _llama_family(ffn="mamba"),
-    "llama_norope_mamba_ffn": _llama_family(rope=False, ffn="mamba"),
+    "llama_norope_mamba_ffn": _llama_family(rope=False, ffn="mamba", leading_mamba=True),
     "mamba": {"layers": [_layer("rms", "mamba", "none", False)], "input_positions": "none", "final_norm": "rms"},
     # Park et al. 2024: a Mamba block in place of positional encodings, then attention (no positions)
     # with Mamba in place of the MLP; GPT-2-style LayerNorm and biases.
@@ -65,6 +65,8 @@ ZOO: dict[str, dict] = {
         "input_positions": "none",
         "final_norm": "rms",
     },
+    # (2.3) without its leading Mamba block: not a model of the paper.
+    "llama_norope_mamba_ffn_noleading": _llama_family(rope=False, ffn="mamba"),
 }
 
 PAPER_TWELVE = (
@@ -83,11 +85,18 @@ ZOO_NOTES: dict[str, str] = {
     "llama": "RMSNorm, RoPE, SwiGLU and NO biases: differs from gpt2_rms_rope_swiglu by the biases too.",
     "llama_norope_mamba_first": "LLaMA without RoPE; one leading Mamba block (own residual) supplies order.",
     "llama_mamba_ffn": "LLaMA with a Mamba block in place of every SwiGLU.",
-    "llama_norope_mamba_ffn": "LLaMA without RoPE and with Mamba in place of SwiGLU (MambaFormer minus leading block).",
+    "llama_norope_mamba_ffn": (
+        "LLaMA without RoPE and with Mamba in place of SwiGLU; one leading Mamba block supplies order "
+        "(MambaFormer's wiring with LLaMA parts)."
+    ),
     "mamba": "Mamba v1 blocks (RMSNorm, selective scan, no MLP), final RMSNorm.",
     "mambaformer": "Park et al. 2024: leading Mamba, attention without positions, Mamba in place of MLP; LayerNorm.",
     "standard_hybrid": "Park et al.'s standard hybrid: GPT-2 with Mamba in place of every MLP.",
     "interleave": "Alternating layers: Mamba layer, then LLaMA layer (n_layer must be even).",
+    "llama_norope_mamba_ffn_noleading": (
+        "llama_norope_mamba_ffn WITHOUT the leading Mamba block (not a paper model): order comes only "
+        "from the Mamba feed-forward blocks."
+    ),
 }
 
 
