@@ -30,6 +30,10 @@ TRAINING_DEFAULTS: dict[str, Any] = {
     "checkpoint_every": 500,
     "keep_checkpoints": 2,
     "snapshot_every": None,
+    "precision": "fp32",
+    "compile": False,
+    "tf32": True,
+    "fused_optimizer": True,
     "threads": 1,
     "device": "auto",
     "gpu": 1,
@@ -37,8 +41,9 @@ TRAINING_DEFAULTS: dict[str, Any] = {
     "runtime_min": 60,
 }
 
-# Settings that decide where and how fast a run goes, not what it computes.
-RESOURCE_KEYS = ("threads", "mem_mb", "runtime_min", "keep_checkpoints", "device", "gpu")
+# Settings that decide where and how fast a run goes, not what it computes. tf32 and
+# fused_optimizer act only on CUDA and change its numbers at rounding level, as the GPU model does.
+RESOURCE_KEYS = ("threads", "mem_mb", "runtime_min", "keep_checkpoints", "device", "gpu", "tf32", "fused_optimizer")
 
 # Job resources of a task's baselines rule (suite-level ``baseline_resources``, per-task override);
 # they never change a result.

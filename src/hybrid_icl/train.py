@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 import torch
 
+from . import accel
 from .atomic import atomic_path, atomic_write_text
 from .checkpoint import CheckpointWriteError, load_latest, save_checkpoint
 from .config import TRAINING_DEFAULTS, run_key, stable_seed, task_params
@@ -60,9 +61,10 @@ def learning_rate(step: int, settings: dict) -> float:
     return base
 
 
-def make_optimizer(params, settings: dict) -> torch.optim.Optimizer:
+def make_optimizer(params, settings: dict, **options) -> torch.optim.Optimizer:
+    """Adam or AdamW from the training settings; ``options`` go to the constructor (e.g. fused=True)."""
     kind = settings["optimizer"].lower()
-    kwargs = dict(lr=settings["lr"], betas=tuple(settings["betas"]), weight_decay=settings["weight_decay"])
+    kwargs = dict(lr=settings["lr"], betas=tuple(settings["betas"]), weight_decay=settings["weight_decay"], **options)
     if kind == "adamw":
         return torch.optim.AdamW(params, **kwargs)
     if kind == "adam":
@@ -109,9 +111,12 @@ def train_run(
     torch.set_num_threads(int(settings["threads"]))
     torch.use_deterministic_algorithms(True, warn_only=True)
     device = pick_device(settings["device"], progress)
+    accel.configure_matmul(settings, device)
     task, model, curriculum = build_run(run)
     model.to(device)
-    optimizer = make_optimizer(model.parameters(), settings)
+    optimizer = make_optimizer(model.parameters(), settings, **accel.optimizer_options(settings, device))
+    forward = accel.forward_fn(model, settings)
+    losses = accel.DeviceLosses(int(settings["log_every"]), device)
     data_gen = torch.Generator().manual_seed(stable_seed("data", run["task_name"], run["seed"]))
     state = TrainState()
 
@@ -138,16 +143,10 @@ def train_run(
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, settings)
             batch = task.training_batch(int(settings["batch_size"]), n_points, data_gen, d_active=d_active).to(device)
-            loss = weighted_loss(task, model(batch.xs, batch.ys), batch.ys, d_active)
-            loss_value = float(loss.detach())
-            if not math.isfinite(loss_value):
-                status = "diverged"
-                message = (
-                    f"run {run_label(run)} diverged at step {step}: "
-                    f"loss is {loss_value}; last finite loss {state.last_finite_loss}"
-                )
-                progress(f"ERROR: {message}")
-                break
+            with accel.autocast(settings, device):
+                preds = forward(batch.xs, batch.ys)
+            loss = weighted_loss(task, preds.float(), batch.ys, d_active)
+            losses.add(step, loss)  # no host sync: read back every log_every steps
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if settings.get("grad_clip"):
@@ -155,10 +154,20 @@ def train_run(
             optimizer.step()
 
             state.step = step + 1
-            state.last_finite_loss = loss_value
-            state.window.append(loss_value)
             window_steps += 1
-            if state.step % int(settings["log_every"]) == 0 or state.step == total:
+            log_now = state.step % int(settings["log_every"]) == 0 or state.step == total
+            checkpoint_now = state.step % int(settings["checkpoint_every"]) == 0 and state.step < total
+            if log_now or checkpoint_now:
+                bad = take_losses(state, losses)
+                if bad is not None:
+                    status, (state.step, bad_loss) = "diverged", bad
+                    message = (
+                        f"run {run_label(run)} diverged at step {state.step}: "
+                        f"loss is {bad_loss}; last finite loss {state.last_finite_loss}"
+                    )
+                    progress(f"ERROR: {message}")
+                    break
+            if log_now:
                 now = time.time()
                 state.elapsed = now - started
                 rate = window_steps / max(now - window_start, 1e-9)
@@ -181,7 +190,7 @@ def train_run(
                 window_start, window_steps = now, 0
             if settings.get("snapshot_every") and state.step % int(settings["snapshot_every"]) == 0:
                 save_snapshot(resume_dir, state.step, model)
-            if state.step % int(settings["checkpoint_every"]) == 0 and state.step < total:
+            if checkpoint_now:
                 state.elapsed = time.time() - started
                 save_checkpoint(
                     resume_dir,
@@ -203,9 +212,23 @@ def train_run(
         "final_loss": state.last_finite_loss,
         "wall_time": round(time.time() - started, 3),
         "device": str(device),
+        **accel.peak_memory_mb(device),
     }
     write_outputs(run, model, state, summary, model_path, log_path, load_snapshots(resume_dir))
     return summary
+
+
+def take_losses(state: TrainState, losses: accel.DeviceLosses) -> tuple[int, float] | None:
+    """Move the losses kept on the device into ``state`` (window, last finite loss), in step order.
+
+    Returns (step, loss) of the first non-finite loss (later ones are dropped), or None."""
+    first_step, values = losses.drain()
+    for offset, value in enumerate(values):
+        if not math.isfinite(value):
+            return first_step + offset, value
+        state.window.append(value)
+        state.last_finite_loss = value
+    return None
 
 
 def run_label(run: dict) -> str:
