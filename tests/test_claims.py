@@ -201,3 +201,33 @@ def test_parity_floor_matches_the_prompt_ignoring_optimum_by_simulation(metric, 
     ratio = task.pointwise_error(pred, ys).mean() / task.pointwise_error(torch.zeros_like(ys), ys).mean()
     assert float(ratio) == pytest.approx(task.prompt_ignoring_error(), abs=0.01)
     assert task.prompt_ignoring_error() == pytest.approx(0.9 if metric == "mse" else 0.75)
+
+
+def test_contrasts_suite_and_its_parts_are_valid_and_cover_its_runs_once(monkeypatch):
+    from hybrid_icl.config import experiment_grid, load_config
+    from hybrid_icl.validation import config_problems
+
+    monkeypatch.chdir(ROOT)  # the suite names its claims file relative to the workflow folder
+    suite = ROOT / "config" / "contrasts_cpu.yaml"
+    whole = load_config(suite)
+    assert config_problems(whole) == [] and whole["claims"] == "config/claims.yaml"
+    parts = sorted((ROOT / "config" / "slices").glob("contrasts_cpu_*.yaml"))
+    runs = []
+    for part in parts:
+        layered = load_config(suite, part)
+        assert config_problems(layered) == [], part.name
+        runs += experiment_grid(layered)
+    assert len(parts) >= 2 and sorted(runs) == sorted(experiment_grid(whole))
+
+
+def test_a_suite_naming_a_bad_claims_file_is_invalid(tmp_path):
+    from hybrid_icl.config import load_config
+    from hybrid_icl.validation import config_problems
+
+    config = load_config(ROOT / "config" / "smoke.yaml")
+    config["claims"] = str(tmp_path / "missing.yaml")
+    assert any(p.startswith("claims: file") and "cannot be read" in p for p in config_problems(config))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("x: {statement: s, source: p, task: linear, models: [gpt2], kind: within, target: 1}\n")
+    config["claims"] = str(bad)
+    assert any(p.startswith("claims.x.tolerance") and str(bad) in p for p in config_problems(config))
