@@ -24,6 +24,7 @@ include: "workflow/rules/progress.smk"
 include: "workflow/rules/architectures.smk"
 include: "workflow/rules/paper.smk"
 include: "workflow/rules/claims.smk"
+include: "workflow/rules/distances.smk"
 
 
 rule all:
@@ -31,3 +32,4 @@ rule all:
     input:
         final_targets(),
         CLAIMS_TARGETS,
+        DISTANCE_TARGETS,

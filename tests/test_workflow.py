@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -67,6 +68,22 @@ def test_smoke_suite_decides_the_claims_it_ran_and_lists_the_others(smoke_run):
     assert (table.loc[table["claim"] == "parity_attention_at_floor", "verdict"] == "not run in this suite").all()
     assert "linear_tracks_least_squares" in (tables / "claims.md").read_text()
     assert "<table" in (tables / "claims.html").read_text()
+
+
+def test_smoke_suite_compares_each_models_predictions_with_each_baselines(smoke_run):
+    wf, _ = smoke_run
+    out = wf / "results" / "smoke"
+    blob = np.load(out / "runs" / "linear" / "gpt2" / "s0" / "predictions.npz")
+    assert blob["predictions"].shape == (16, 8, 1) and blob["predictions"].dtype == np.float32
+    distances = pd.read_csv(out / "tables" / "by_task" / "linear" / "distances.csv")
+    assert set(distances["model"]) == {"gpt2", "llama", "mamba"}
+    assert set(distances["baseline"]) == {"zero", "least_squares", "averaging", "knn"}
+    # the distance to the zero predictor at k = 0, where every baseline predicts 0, equals the
+    # distance to least squares there
+    first = distances[distances["k"] == 0].pivot(index="model", columns="baseline", values="distance")
+    assert first["zero"].to_numpy() == pytest.approx(first["least_squares"].to_numpy())
+    assert (out / "tables" / "by_task" / "linear" / "closest_baselines.md").read_text().count("k = ") == 8
+    assert (out / "figures" / "distances_linear.png").stat().st_size > 1000
 
 
 def test_second_run_has_nothing_to_do(smoke_run):

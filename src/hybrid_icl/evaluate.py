@@ -37,25 +37,35 @@ def load_prompts(path: Path) -> Prompts:
 
 
 @torch.no_grad()
-def model_errors(model: torch.nn.Module, task: Task, prompts: Prompts, batch_size: int = 256) -> np.ndarray:
-    """Pointwise errors of a trained model, (P, N)."""
+def model_predictions(model: torch.nn.Module, prompts: Prompts, batch_size: int = 256) -> torch.Tensor:
+    """A trained model's float32 predictions on the prompts, (P, N, dy), on the CPU."""
     device = next(model.parameters()).device
     chunks = []
     for start in range(0, prompts.xs.shape[0], batch_size):
         xs = prompts.xs[start : start + batch_size].to(device)
         ys = prompts.ys[start : start + batch_size].to(device)
-        chunks.append(task.pointwise_error(model(xs, ys).float(), ys).cpu())
-    return torch.cat(chunks).numpy()
+        chunks.append(model(xs, ys).float().cpu())
+    return torch.cat(chunks)
 
 
-def baseline_errors(task: Task, prompts: Prompts, name: str, params: dict | None = None) -> np.ndarray:
-    """Pointwise errors of a classical baseline on the same prompts, (P, N).
+def model_errors(model: torch.nn.Module, task: Task, prompts: Prompts, batch_size: int = 256) -> np.ndarray:
+    """Pointwise errors of a trained model, (P, N)."""
+    return task.pointwise_error(model_predictions(model, prompts, batch_size), prompts.ys).numpy()
+
+
+def baseline_predictions(task: Task, prompts: Prompts, name: str, params: dict | None = None) -> torch.Tensor:
+    """A classical baseline's predictions on the prompts, (P, N, dy), in the prompts' dtype.
 
     The task supplies what the baseline must know about it (noise variance, window, parity size);
     config ``params`` override those.
     """
     preds = predict_baseline(name, prompts.xs, prompts.ys, **{**task.baseline_params(name), **(params or {})})
-    return task.pointwise_error(torch.as_tensor(preds, dtype=prompts.ys.dtype), prompts.ys).numpy()
+    return torch.as_tensor(preds, dtype=prompts.ys.dtype)
+
+
+def baseline_errors(task: Task, prompts: Prompts, name: str, params: dict | None = None) -> np.ndarray:
+    """Pointwise errors of a classical baseline on the same prompts, (P, N)."""
+    return task.pointwise_error(baseline_predictions(task, prompts, name, params), prompts.ys).numpy()
 
 
 def tidy_errors(errors: np.ndarray, scored: str = "all", **labels) -> pd.DataFrame:

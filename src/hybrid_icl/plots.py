@@ -270,3 +270,34 @@ def progress_figure(progress: pd.DataFrame, task: str, model_order: list[str] | 
         ax.set_ylim(bottom=0, top=top)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         return fig
+
+
+def distance_figure(distances: pd.DataFrame, task: str, model_order: list[str] | None = None) -> plt.Figure:
+    """One panel per model: distance of its predictions to each baseline's vs k (hybrid_icl.distances)."""
+    models = drawn_models(distances["model"], model_order)
+    styles = baseline_styles(list(dict.fromkeys(distances["baseline"])))
+    with plt.rc_context(STYLE):
+        n_cols = min(len(models), 4)
+        n_rows = -(-len(models) // n_cols)
+        fig, axes = plt.subplots(n_rows, n_cols, figsize=(2.6 * n_cols, 2.2 * n_rows), squeeze=False,
+                                 sharex=True, sharey=True)
+        for ax, model in zip(axes.flat, models):
+            rows = distances[distances["model"] == model]
+            for name, line in rows.groupby("baseline", sort=False):
+                style = styles[name]
+                ax.plot(line["k"], line["distance"], color=style.colour, ls=style.dashes, lw=1.2,
+                        marker="o" if len(line) == 1 else None, ms=4, label=name)
+            ax.set_title(model)
+            ax.set_ylim(bottom=0)
+        for ax in axes.flat[len(models):]:
+            ax.set_visible(False)
+        for ax in axes[-1]:
+            ax.set_xlabel("in-context examples k")
+        for ax in axes[:, 0]:
+            ax.set_ylabel("distance to baseline")
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(len(labels), 5),
+                   frameon=False)
+        fig.tight_layout()
+        fig.suptitle(f"{task}: distance between each model's predictions and each baseline's")
+        return fig
