@@ -1,11 +1,14 @@
 # Two commands after cloning:  make run  (the default suite on CPU)  and  make test.
-# Both create .venv on first use and install the pinned dependencies (torch: the CPU wheel).
+# Both create .venv on first use and install the pinned dependencies. torch comes from PyPI (on
+# Linux x86_64 the CUDA build) unless TORCH_INDEX names another index, e.g. the CPU-only wheels:
+#   make run TORCH_INDEX=https://download.pytorch.org/whl/cpu
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= config/config.yaml
 CORES ?= all
+TORCH_INDEX ?=
 PIP := $(BIN)/pip --disable-pip-version-check -q
 
 export PATH := $(BIN):$(PATH)
@@ -16,8 +19,8 @@ export PYTHONHASHSEED := 0
 
 $(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	# torch first and alone: the CPU wheel, so no dependency can pull a multi-GB CUDA build.
-	$(PIP) install torch==2.13.0
+	# torch first and alone, from TORCH_INDEX if set, so no other dependency chooses its build.
+	$(PIP) install torch==2.13.0 $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(PIP) install -c constraints.txt -r requirements.txt -r requirements-test.txt
 	$(PIP) install --no-deps -e .
 	touch $(STAMP)

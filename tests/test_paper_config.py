@@ -97,3 +97,32 @@ def test_every_named_paper_target_resolves(paper_dry_run):
     assert counts["paper_table_files"] == 1
     assert counts["paper_errors_figure"] == counts["paper_loss_figure"] == 2 * len(TASKS)  # pdf + png
     assert counts["paper_scores_figure"] == 2
+
+
+# config/paper_lite.yaml: the same grid, fewer steps (about one GPU-day by the FLOP estimate).
+LITE = yaml.safe_load((ROOT / "config" / "paper_lite.yaml").read_text())
+LITE_CHANGES = {("suite",), ("description",), ("training", "steps"), ("training", "runtime_min"),
+                ("tasks", "sparse_parity", "training", "steps")}  # fmt: skip
+
+
+def differences(a, b, path=()) -> set[tuple]:
+    """Key paths where two nested configs differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {p for key in a.keys() | b.keys() for p in differences(a.get(key), b.get(key), path + (key,))}
+    return set() if a == b else {path}
+
+
+def test_paper_lite_is_the_paper_grid_with_fewer_steps():
+    assert differences(PAPER, LITE) == LITE_CHANGES
+    assert LITE["suite"] == "paper_lite" and LITE["training"]["steps"] < PAPER["training"]["steps"]
+    ratio = PAPER["training"]["steps"] / PAPER["tasks"]["sparse_parity"]["training"]["steps"]
+    assert LITE["training"]["steps"] / LITE["tasks"]["sparse_parity"]["training"]["steps"] == ratio
+
+
+def test_paper_lite_dry_run_lists_its_grid_and_targets(tmp_path):
+    wf = copy_workflow(tmp_path / "wf")
+    proc = snakemake(wf, "paper", "-n", "--configfile", "config/paper_lite.yaml")
+    counts = job_counts(proc.stdout + proc.stderr)
+    assert counts["train"] == counts["evaluate"] == len(TASKS) * len(ARCHS) * len(LITE["seeds"])
+    assert counts["paper"] == 1 and counts["paper_table_files"] == 1
+    assert "results/paper_lite/table_scores.csv" in proc.stdout

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 
 class _Tee:
@@ -48,3 +50,15 @@ def job_log(path: str | None) -> Iterator[None]:
         finally:
             root.removeHandler(handler)
             sys.stdout, sys.stderr = old
+
+
+def with_package_path(env: Mapping[str, str]) -> dict[str, str]:
+    """``PYTHONPATH`` with the source folder of this imported package first (a copy of ``env``'s entry).
+
+    The Snakefile applies it to every job, so a job's script imports the same package as the
+    workflow did, in any software environment: the pip venv (whose editable install points there
+    anyway) or a conda env (``--sdm conda``), which holds only the dependencies.
+    """
+    source = str(Path(__file__).resolve().parents[1])
+    entries = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != source]
+    return {"PYTHONPATH": os.pathsep.join([source, *entries])}

@@ -18,6 +18,7 @@ from hybrid_icl.config import (
     training_code_version,
     training_settings,
 )
+from hybrid_icl.jobs import with_package_path
 from hybrid_icl.validation import ConfigError, check_config
 
 drop_disabled(config)  # entries switched off (null) by a layered config file
@@ -29,6 +30,8 @@ except ConfigError as err:
 # Every job inherits this: large CPU tensors stay on glibc's heap instead of fresh mmap'd pages
 # (src/hybrid_icl/allocator.py; at long contexts a training step is up to ~1.8x faster).
 os.environ.update(with_heap_malloc(os.environ))
+# ... and imports this package, also inside a conda env (src/hybrid_icl/jobs.py).
+os.environ.update(with_package_path(os.environ))
 
 
 wildcard_constraints:
