@@ -1,4 +1,8 @@
-"""Crash-safe file writes: write to a temporary sibling, fsync, then rename over the target."""
+"""Crash-safe file writes: write to a temporary sibling, fsync, then rename over the target.
+
+The target gets the permissions an ordinary ``open(path, "w")`` would give it (0666 minus the
+umask), not the 0600 of ``mkstemp``, so results on a shared filesystem stay readable by the group.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,18 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+
+def current_umask() -> int:
+    """The process umask (read by setting it and restoring it at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def default_file_mode() -> int:
+    """Mode of a newly created regular file under the current umask, e.g. 0644 under umask 022."""
+    return 0o666 & ~current_umask()
 
 
 @contextlib.contextmanager
@@ -19,6 +35,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, default_file_mode())
         with open(tmp_path, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp_path, target)
