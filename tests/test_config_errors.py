@@ -164,10 +164,10 @@ def test_cli_validates_layered_files_and_names_the_problem(tmp_path, capsys):
     assert "study_cpu.yaml + " in capsys.readouterr().out
     bad = tmp_path / "bad_slice.yaml"
     bad.write_text("experiments:\n  - tasks: [linear]\n    models: [gpt3]\n")
-    assert main(["validate", str(study), str(bad)]) == 1
+    assert main(["validate", str(study), str(bad)]) == 2
     assert "experiments[0].models: 'gpt3' is not defined" in capsys.readouterr().err
     bad.write_text("- not a mapping\n")
-    assert main(["validate", str(study), str(bad)]) == 1
+    assert main(["validate", str(study), str(bad)]) == 2
     assert "bad_slice.yaml: a layered config file must be a mapping" in capsys.readouterr().err
 
 
@@ -180,7 +180,7 @@ def test_status_names_a_task_or_model_the_suite_does_not_train(capsys, monkeypat
         raise AssertionError("run folders read before the selection was checked")
 
     monkeypatch.setattr(status, "suite_status", no_folder_reads)
-    assert main(["status", "--configfile", str(ROOT / "config" / "smoke.yaml"), "--task", "lineer"]) == 1
+    assert main(["status", "--configfile", str(ROOT / "config" / "smoke.yaml"), "--task", "lineer"]) == 2
     assert "task lineer is not in this suite's experiments (it has: linear)" in capsys.readouterr().err
 
 

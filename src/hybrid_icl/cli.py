@@ -17,23 +17,19 @@ from pathlib import Path
 
 from .allocator import malloc_mode, reexec_with_heap_malloc
 from .config import experiment_grid, load_config, resolve_run, result_affecting
-from .validation import ConfigError, check_config
+from .cli_errors import UsageError, check_name, non_negative_int, positive_int, run_command
+from .validation import check_config
 
 
-def checked_config(paths: list[str]) -> dict | None:
-    """The layered config of ``paths`` if it is valid; otherwise print every problem and return None."""
-    try:
-        config = load_config(*paths)
-        check_config(config, source=" + ".join(paths))
-    except (ConfigError, ValueError) as err:
-        print(f"ERROR: {err}", file=sys.stderr)
-        return None
+def checked_config(paths: list[str]) -> dict:
+    """The layered config of ``paths``; ConfigFileError / ConfigError (exit code 2) if it is unusable."""
+    config = load_config(*paths)
+    check_config(config, source=" + ".join(paths))
     return config
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    if checked_config(args.config) is None:
-        return 1
+    checked_config(args.config)
     print(f"{' + '.join(args.config)}: valid")
     return 0
 
@@ -41,8 +37,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_where(args: argparse.Namespace) -> int:
     from .status import suite_dir
 
-    config = load_config(*args.configfile)
+    config = checked_config(args.configfile)
     out = suite_dir(config)
+    if not (out / "tables" / "icl_scores.md").is_file():
+        print(f"Suite '{config['suite']}' has no results yet in {out}/ (its score table is not written); "
+              f"python -m hybrid_icl status --configfile {' '.join(args.configfile)} shows which runs are trained.")
+        return 1
     print(f"\nSuite '{config['suite']}' is done. Results in {out}/:")
     print(f"  scores    {out}/tables/icl_scores.md (also .csv, .tex)")
     print(f"  curves    {out}/tables/curves.csv")
@@ -60,13 +60,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     from .status import as_records, check_selection, report, selected, suite_status
 
     config = checked_config(args.configfile)
-    if config is None:
-        return 1
     try:
         check_selection(experiment_grid(config), args.task, args.model)
     except ValueError as err:
-        print(f"ERROR: {err}", file=sys.stderr)
-        return 1
+        raise UsageError(str(err)) from None
     every_run = suite_status(config)
     runs = selected(every_run, args.task, args.model)
     source = " + ".join(args.configfile)
@@ -80,8 +77,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .train import train_run
 
     config = checked_config(args.configfile)
-    if config is None:
-        return 1
+    check_name("task", args.task, config["tasks"])
+    check_name("model", args.model, config["models"])
     run = result_affecting(resolve_run(config, args.task, args.model, args.seed))
     run["training"].update(threads=args.threads, device=args.device)
     out = Path(args.out)
@@ -92,7 +89,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_models(args: argparse.Namespace) -> int:
     from .models.listing import run
 
-    return run(args)
+    try:
+        return run(args)
+    except ValueError as err:  # an invalid size combination, e.g. d_model not divisible by n_head
+        raise UsageError(" ".join(str(err).split())) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -119,8 +119,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--configfile", nargs="+", default=["config/config.yaml"])
     p.add_argument("--task", required=True)
     p.add_argument("--model", required=True)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--seed", type=non_negative_int, default=0)
+    p.add_argument("--threads", type=positive_int, default=1)
     p.add_argument("--device", default="auto")
     p.add_argument("--out", required=True, help="folder for model.pt, train_log.csv and resume/")
     p.set_defaults(func=cmd_train)
@@ -135,7 +135,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.func(args)
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .yaml_strict import ConfigFileError, load_yaml, typed_value
 
 TRAINING_DEFAULTS: dict[str, Any] = {
     "steps": 1000,
@@ -70,12 +70,21 @@ def load_config(*paths: str | Path) -> dict:
         raise TypeError("load_config needs at least one path")
     config: Any = {}
     for path in paths:
-        with open(path) as fh:
-            layer = yaml.safe_load(fh) or {}
+        layer = load_yaml(path) or {}  # duplicate keys, syntax errors: ConfigFileError naming file and line
         if len(paths) > 1 and not isinstance(layer, dict):
-            raise ValueError(f"{path}: a layered config file must be a mapping, got {type(layer).__name__}")
+            raise ConfigFileError(f"{path}: a layered config file must be a mapping, got {type(layer).__name__}")
         config = deep_merge(config, layer) if len(paths) > 1 else layer
     return drop_disabled(config) if isinstance(config, dict) else config
+
+
+def workflow_config(configfiles: list[str], overrides: dict | None) -> Any:
+    """The config of a Snakemake invocation, read the package's way: its ``--configfile`` files read
+    strictly (duplicate keys are errors) and layered, then its ``--config key=value`` overrides, typed
+    as YAML types them (Snakemake leaves ``seeds=[0,1]`` as ['0', '1'])."""
+    config = load_config(*configfiles) if configfiles else {}
+    if not isinstance(config, dict):
+        return config
+    return drop_disabled(deep_merge(config, typed_value(overrides or {})))
 
 
 def drop_disabled(config: dict) -> dict:

@@ -201,10 +201,13 @@ def curriculum_problems(name: str, spec: dict) -> list[str]:
 
 def config_problems(config: object) -> list[str]:
     """All problems of a config: schema first, semantics only once the schema holds."""
+    from .bounds import non_finite_problems, point_problems, size_problems
+
     if not isinstance(config, dict):
         return [f"(top level): the config must be a mapping, got {type(config).__name__}"]
-    problems = schema_problems(config)
-    return problems or semantic_problems(config)
+    problems = non_finite_problems(config) or schema_problems(config)
+    problems = problems or semantic_problems(config) + point_problems(config)
+    return problems or size_problems(config)
 
 
 def check_config(config: object, source: str = "config") -> None:

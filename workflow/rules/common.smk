@@ -8,7 +8,6 @@ from hybrid_icl.baselines import baseline_entry
 from hybrid_icl.config import (
     baseline_resources,
     canonical,
-    drop_disabled,
     evaluation_settings,
     experiment_grid,
     model_settings,
@@ -17,15 +16,20 @@ from hybrid_icl.config import (
     task_settings,
     training_code_version,
     training_settings,
+    workflow_config,
 )
 from hybrid_icl.jobs import with_package_path
 from hybrid_icl.validation import ConfigError, check_config
+from hybrid_icl.yaml_strict import ConfigFileError
 
-drop_disabled(config)  # entries switched off (null) by a layered config file
 try:
-    check_config(config, source="config")
-except ConfigError as err:
+    # Re-read strictly (duplicate keys are errors), --config values typed, null entries dropped.
+    strict = workflow_config(workflow.configfiles, workflow.config_settings.overwrite_config)
+    check_config(strict, source="config")
+except (ConfigError, ConfigFileError) as err:
     sys.exit(f"ERROR: {err}\nNothing was run.")
+config.clear()
+config.update(strict)
 
 # Every job inherits this: large CPU tensors stay on glibc's heap instead of fresh mmap'd pages
 # (src/hybrid_icl/allocator.py; at long contexts a training step is up to ~1.8x faster).
