@@ -1,15 +1,14 @@
 """Rule evaluate_progress: errors of every kept training snapshot of one run."""
 
-import torch
-
 from hybrid_icl.config import task_params
 from hybrid_icl.evaluate import load_prompts, snapshot_errors, write_table
 from hybrid_icl.jobs import job_log
 from hybrid_icl.tasks import make_task
+from hybrid_icl.train import load_model_file
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 with job_log(sm.log[0]):
-    payload = torch.load(sm.input.model, map_location="cpu", weights_only=False)
+    payload = load_model_file(sm.input.model)
     task_cfg = payload["run"]["task"]
     task = make_task(task_cfg["kind"], task_params(task_cfg))
     frame = snapshot_errors(payload, task, load_prompts(sm.input.prompts), sm.params.batch_size)

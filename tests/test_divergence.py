@@ -48,7 +48,7 @@ def test_a_diverged_run_is_marked_and_the_suite_completes(tmp_path):
     assert match, job_log
     step = int(match.group(1))
     assert 0 < step < 20 and float(match.group(3)) > 0  # a finite loss was seen before the blow-up
-    summary = torch.load(out / "runs" / "linear" / "mamba" / "s0" / "model.pt", weights_only=False)["summary"]
+    summary = train_mod.load_model_file(out / "runs" / "linear" / "mamba" / "s0" / "model.pt")["summary"]
     assert summary["status"] == "diverged" and summary["steps_done"] == step
     log = pd.read_csv(out / "runs" / "linear" / "mamba" / "s0" / "train_log.csv")
     assert log["loss"].map(math.isfinite).all()  # the blow-up is never logged (status shows the newest loss)
@@ -73,7 +73,7 @@ def clipped_run(grad_clip: float | None) -> dict:
 def trained_weights(tmp_path, grad_clip: float | None) -> dict[str, torch.Tensor]:
     folder = tmp_path / f"clip_{grad_clip}"
     train_mod.train_run(clipped_run(grad_clip), folder / "model.pt", folder / "log.csv", folder / "resume", lambda _: None)
-    return torch.load(folder / "model.pt", weights_only=False)["state_dict"]
+    return train_mod.load_model_file(folder / "model.pt")["state_dict"]
 
 
 def distance(a: dict, b: dict) -> float:

@@ -20,8 +20,10 @@ import yaml
 
 from conftest import ROOT, copy_workflow
 from hybrid_icl import checkpoint as ckpt
+from hybrid_icl.artifacts import ArtifactWriteError
 from hybrid_icl import train as train_mod
 from hybrid_icl.config import resolve_run, result_affecting
+from hybrid_icl.jobs import ATTEMPT_HEADER
 
 MODELS = ("gpt2", "mamba")
 STEPS, CHECKPOINT_EVERY = 300, 20
@@ -80,8 +82,9 @@ def archive_logs(wf: Path, attempt: int) -> None:
 
 
 def log_text(wf: Path, model: str) -> str:
+    """This attempt's part of a job log (the log also keeps the attempts before it)."""
     path = wf / JOB_LOG.format(model=model)
-    return path.read_text() if path.exists() else ""
+    return path.read_text().rpartition(ATTEMPT_HEADER)[2] if path.exists() else ""
 
 
 def newest_checkpoint(wf: Path, model: str) -> int:
@@ -120,7 +123,7 @@ def check_resumes(wf: Path, expected: dict[str, int]) -> int:
 
 
 def final_weights(run_dir: Path) -> dict[str, torch.Tensor]:
-    return torch.load(run_dir / "model.pt", weights_only=False)["state_dict"]
+    return train_mod.load_model_file(run_dir / "model.pt")["state_dict"]
 
 
 def final_log(run_dir: Path) -> pd.DataFrame:
@@ -173,6 +176,8 @@ def test_killed_workflow_resumes_to_the_uninterrupted_result(tmp_path):
             assert torch.equal(a[key], b[key]), f"{model}: {key} differs after {kills} kills"
         pd.testing.assert_frame_equal(final_log(ref_dir), final_log(run_dir), check_exact=True)
         assert not list((run_dir / "resume").glob(".*.tmp")), "stale temporary files left behind"
+        kept = (wf / JOB_LOG.format(model=model)).read_text().count(ATTEMPT_HEADER)
+        assert kept > 1, f"{model}: the job log lost its interrupted attempts"
     print(f"survived {kills} random kills + {write_kills} kill inside a checkpoint write; {resumes} resumes")
 
 
@@ -254,19 +259,28 @@ def test_out_of_memory_names_run_step_and_advice_then_rerun_resumes(tmp_path, st
     assert_same_result(straight, tmp_path)
 
 
-def test_full_disk_during_checkpoint_is_clear_then_rerun_resumes(tmp_path, straight, monkeypatch):
+# Files written with write_bytes in a 30-step run: checkpoint 10, snapshot 20, checkpoint 20, model.pt.
+@pytest.mark.parametrize("call, name, step, resumed", [
+    (2, "snapshots/step_000000020.pt", 20, 10),
+    (3, "ckpt_000000020.pt", 20, 10),
+    (4, "model.pt", 30, 20),
+])
+def test_full_disk_is_named_with_run_step_and_file_then_rerun_resumes(tmp_path, straight, monkeypatch, call, name,
+                                                                       step, resumed):
     def disk_full():
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    fail_at_call(monkeypatch, Path, "write_bytes", 2, disk_full)  # the second checkpoint (step 20)
+    fail_at_call(monkeypatch, Path, "write_bytes", call, disk_full)
     lines: list[str] = []
-    with pytest.raises(ckpt.CheckpointWriteError, match="disk is full"):
+    with pytest.raises(ArtifactWriteError, match="disk is full"):
         train(tmp_path, lines)
-    assert any("linear/gpt2/s0 stopped at step 20" in line and "disk is full" in line for line in lines), lines
+    message = f"linear/gpt2/s0 stopped at step {step}: could not write"
+    assert any(message in line and name in line and "disk is full" in line for line in lines), lines
+    assert not (tmp_path / "model.pt").exists() and not list(tmp_path.rglob("*.tmp"))
     monkeypatch.undo()
     lines = []
     train(tmp_path, lines)
-    assert any("resuming from checkpoint at step 10" in line for line in lines), lines
+    assert any(f"resuming from checkpoint at step {resumed}" in line for line in lines), lines
     assert_same_result(straight, tmp_path)
 
 

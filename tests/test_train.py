@@ -45,7 +45,7 @@ def train(tmp, config, arch, **kwargs):
 
 
 def weights(path):
-    return torch.load(path, weights_only=False)["state_dict"]
+    return train_mod.load_model_file(path)["state_dict"]
 
 
 @pytest.mark.parametrize("arch", ["gpt2", "llama", "mamba"])
@@ -96,7 +96,7 @@ def test_log_and_model_record_the_run(tmp_path):
     assert list(log["step"]) == [5, 10, 15, 20]
     assert list(log["d_active"]) == [2, 2, 3, 3] and list(log["n_points"]) == [4, 4, 7, 7]
     assert any("steps/s" in line and "ETA" in line for line in lines)
-    payload = torch.load(tmp_path / "model.pt", weights_only=False)
+    payload = train_mod.load_model_file(tmp_path / "model.pt")
     assert payload["run"]["model"]["arch"] == "gpt2"
     assert payload["summary"]["status"] == "completed" and summary["steps_done"] == 20
 

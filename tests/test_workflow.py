@@ -15,6 +15,7 @@ import torch
 import yaml
 
 from conftest import ROOT, snakemake
+from hybrid_icl.train import load_model_file
 
 SMOKE = ["--cores", "2", "--configfile", "config/smoke.yaml"]
 
@@ -164,7 +165,7 @@ def test_hybrid_defined_only_in_the_config_trains_through_the_pipeline(workflow_
     snakemake(workflow_copy, target, "--cores", "2", "--configfile", str(path))
     errors = pd.read_parquet(workflow_copy / target)
     assert errors["status"].eq("completed").all() and errors["error"].notna().all()
-    record = torch.load(workflow_copy / "results/inline/runs/linear/my_hybrid/s0/model.pt", weights_only=False)
+    record = load_model_file(workflow_copy / "results/inline/runs/linear/my_hybrid/s0/model.pt")
     assert record["run_record"]["layers"] == ["rms|mamba|swiglu|nobias", "layer|attention+rope|mamba|bias"]
     assert record["run_record"]["scan"] == "torch"
     job_log = (workflow_copy / "results/inline/logs/train/linear/my_hybrid/s0.log").read_text()

@@ -10,8 +10,6 @@ makes the process SIGKILL itself half-way through writing the temporary file of 
 
 from __future__ import annotations
 
-import errno
-import hashlib
 import io
 import logging
 import os
@@ -22,6 +20,7 @@ from typing import Any
 
 import torch
 
+from .artifacts import ArtifactWriteError, checked_payload, torch_bytes, with_checksum, write_failure
 from .atomic import atomic_path
 
 log = logging.getLogger(__name__)
@@ -30,7 +29,7 @@ _NAME = re.compile(r"^ckpt_(\d{9})\.pt$")
 FAULT_ENV = "HYBRID_ICL_FAULT"
 
 
-class CheckpointWriteError(RuntimeError):
+class CheckpointWriteError(ArtifactWriteError):
     """A checkpoint could not be written (disk full, permissions...). The previous one is intact."""
 
 
@@ -39,17 +38,14 @@ def checkpoint_path(folder: Path, step: int) -> Path:
 
 
 def encode(state: dict[str, Any]) -> bytes:
-    buffer = io.BytesIO()
-    torch.save(state, buffer)
-    payload = buffer.getvalue()
-    return hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+    return with_checksum(torch_bytes(state))
 
 
 def decode(blob: bytes) -> dict[str, Any]:
     """Inverse of ``encode``; raises ValueError when the checksum does not match."""
-    digest, sep, payload = blob.partition(b"\n")
-    if not sep or hashlib.sha256(payload).hexdigest().encode() != digest:
-        raise ValueError("checksum mismatch (truncated or corrupt file)")
+    payload = checked_payload(blob)
+    if payload is None:
+        raise ValueError("no checksum (truncated or corrupt file)")
     return torch.load(io.BytesIO(payload), map_location="cpu", weights_only=False)
 
 
@@ -62,9 +58,8 @@ def save_checkpoint(folder: Path, step: int, state: dict[str, Any], keep: int = 
             inject_fault(step, tmp, blob)
             tmp.write_bytes(blob)
     except OSError as err:
-        reason = "the disk is full" if err.errno == errno.ENOSPC else err.strerror or str(err)
         raise CheckpointWriteError(
-            f"could not write checkpoint {target} ({reason}); the previous checkpoint is intact, "
+            f"could not write checkpoint {target} ({write_failure(err)}); the previous checkpoint is intact, "
             "free the resource and rerun the same target to resume"
         ) from err
     for old in list_checkpoints(folder)[:-keep] if keep > 0 else []:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .atomic import atomic_path
+from .artifacts import load_torch, save_table, save_torch
 from .baselines import predict_baseline
 from .config import stable_seed, task_params
 from .tasks import Prompts, Task, make_task
@@ -27,12 +27,12 @@ def eval_prompts(task_name: str, task_cfg: dict, seed: int, n_prompts: int) -> P
 
 
 def save_prompts(prompts: Prompts, path: Path, meta: dict) -> None:
-    with atomic_path(path) as tmp:
-        torch.save({"xs": prompts.xs, "ys": prompts.ys, "meta": meta}, tmp)
+    save_torch({"xs": prompts.xs, "ys": prompts.ys, "meta": meta}, path)
 
 
 def load_prompts(path: Path) -> Prompts:
-    blob = torch.load(path, map_location="cpu", weights_only=False)
+    """An evaluation prompt set, checksum verified (ArtifactError naming the file and the fix)."""
+    blob = load_torch(path)
     return Prompts(blob["xs"], blob["ys"])
 
 
@@ -89,12 +89,8 @@ def tidy_errors(errors: np.ndarray, scored: str = "all", **labels) -> pd.DataFra
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write a table atomically as parquet or CSV, by the file's extension."""
-    with atomic_path(path) as tmp:
-        if str(path).endswith(".parquet"):
-            frame.to_parquet(tmp, index=False)
-        else:
-            frame.to_csv(tmp, index=False)
+    """Write a table atomically as parquet (with page checksums) or CSV, by the file's extension."""
+    save_table(frame, path)
 
 
 def ood_task_config(entry: dict, tasks: dict) -> dict:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .artifacts import ArtifactError, verify_torch
 from .config import (
     experiment_grid,
     resolve_run,
@@ -27,8 +28,9 @@ from .config import (
 )
 from .checkpoint import load_latest
 from .curriculum import Curriculum
+from .train import model_file_fix
 
-STATES = ("trained", "partial", "stale", "not started")
+STATES = ("trained", "partial", "stale", "corrupt", "not started")
 
 
 @dataclass
@@ -38,7 +40,8 @@ class RunStatus:
     task: str
     model: str
     seed: int
-    state: str  # one of STATES; "stale": trained or checkpointed under other settings or code
+    state: str  # one of STATES; "stale": trained or checkpointed under other settings or code;
+    # "corrupt": its model.pt fails its checksum or does not load (the note says what to do)
     steps_done: int
     steps: int
     seconds: float | None  # measured training time so far (None: nothing measured)
@@ -96,6 +99,11 @@ def inspect_run(config: dict, task: str, model: str, seed: int) -> RunStatus:
     current = stamp.is_file() and stamp.read_text().strip() == run_stamp(config, task, model, seed)
     log_path = folder / "train_log.csv"
     if (folder / "model.pt").is_file() and log_path.is_file():
+        try:
+            verify_torch(folder / "model.pt", model_file_fix(folder / "model.pt"))
+        except ArtifactError as err:
+            status.state, status.note = "corrupt", str(err)
+            return status
         log = pd.read_csv(log_path)
         if len(log):
             status.steps_done, status.seconds = int(log["step"].iloc[-1]), float(log["wall_time"].iloc[-1])
@@ -192,6 +200,7 @@ def report(runs: list[RunStatus], source: str, measured: list[RunStatus] | None 
         "measured (each run's own time, summed: jobs that ran side by side overlap)",
         f"partial      {counts['partial']} (a rerun resumes from the newest checkpoint)",
         f"stale        {counts['stale']} (trained or checkpointed under other settings or code: retrained)",
+        *([f"corrupt      {counts['corrupt']} (model.pt unusable: see the run's note)"] if counts["corrupt"] else []),
         f"not started  {counts['not started']}",
     ]
     if counts["trained"] < len(runs):

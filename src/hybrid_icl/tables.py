@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .artifacts import load_parquet
 from .config import stable_seed
 from .scores import bootstrap_weights, curve_with_interval, score_with_interval
 
@@ -22,7 +23,7 @@ def resampling_seed(*labels) -> int:
 
 
 def read_tables(paths: Iterable[str | Path]) -> pd.DataFrame:
-    frames = [pd.read_parquet(p) for p in paths]
+    frames = [load_parquet(p) for p in paths]  # page checksums verified; a bad file is named
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 

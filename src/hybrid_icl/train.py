@@ -22,8 +22,9 @@ import pandas as pd
 import torch
 
 from . import accel
-from .atomic import atomic_path, atomic_write_text
-from .checkpoint import CheckpointWriteError, load_latest, save_checkpoint
+from .artifacts import ArtifactWriteError, load_torch, save_table, save_torch
+from .atomic import atomic_write_text
+from .checkpoint import load_latest, save_checkpoint
 from .config import TRAINING_DEFAULTS, run_key, stable_seed, task_params
 from .curriculum import Curriculum
 from .device import pick_device
@@ -214,7 +215,9 @@ def train_run(
         "device": str(device),
         **accel.peak_memory_mb(device),
     }
-    write_outputs(run, model, state, summary, model_path, log_path, load_snapshots(resume_dir))
+    snapshots = load_snapshots(resume_dir, settings.get("snapshot_every"), state.step, model_path)
+    with explain_resource_errors(run, state, progress):
+        write_outputs(run, model, state, summary, model_path, log_path, snapshots)
     return summary
 
 
@@ -249,7 +252,7 @@ def explain_resource_errors(run: dict, state: TrainState, progress: Callable[[st
     """Say which run failed for lack of memory or disk, at which step, and what to do; the error still fails the job."""
     try:
         yield
-    except CheckpointWriteError as err:
+    except ArtifactWriteError as err:  # checkpoints, snapshots, model.pt, the log: disk full or unwritable
         progress(f"ERROR: run {run_label(run)} stopped at step {state.step}: {err}")
         raise
     except (MemoryError, RuntimeError) as err:
@@ -281,17 +284,26 @@ def cpu_weights(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
 
 
+def snapshot_path(resume_dir: Path, step: int) -> Path:
+    return Path(resume_dir) / "snapshots" / f"step_{step:09d}.pt"
+
+
 def save_snapshot(resume_dir: Path, step: int, model: torch.nn.Module) -> None:
-    """Keep the weights at ``step`` for the training-progress evaluation (survives restarts)."""
-    with atomic_path(Path(resume_dir) / "snapshots" / f"step_{step:09d}.pt") as tmp:
-        torch.save(cpu_weights(model), tmp)
+    """Keep the weights at ``step`` for the training-progress evaluation (survives restarts; checksummed)."""
+    save_torch(cpu_weights(model), snapshot_path(resume_dir, step))
 
 
-def load_snapshots(resume_dir: Path) -> dict[int, dict[str, torch.Tensor]]:
-    """{step: weights} of every kept snapshot, in step order."""
-    folder = Path(resume_dir) / "snapshots"
-    files = sorted(folder.glob("step_*.pt")) if folder.is_dir() else []
-    return {int(f.stem.split("_")[1]): torch.load(f, map_location="cpu", weights_only=True) for f in files}
+def load_snapshots(resume_dir: Path, every: int | None, steps_done: int, model_path: Path) -> dict[int, dict]:
+    """{step: weights} of every snapshot a run that trained ``steps_done`` steps must have kept.
+
+    A missing or corrupt snapshot is an ArtifactError naming it: it cannot be rebuilt without
+    retraining, so the fix is to delete the resume folder and rerun the training target.
+    """
+    if not every:
+        return {}
+    fix = f"delete {resume_dir} and rerun target {model_path} to retrain the run (a snapshot cannot be rebuilt)"
+    steps = range(int(every), steps_done + 1, int(every))
+    return {step: load_torch(snapshot_path(resume_dir, step), fix) for step in steps}
 
 
 def write_outputs(
@@ -306,16 +318,24 @@ def write_outputs(
         "summary": summary,
         "snapshots": snapshots,
     }
-    with atomic_path(model_path) as tmp:
-        torch.save(payload, tmp)
-    frame = pd.DataFrame(state.rows, columns=LOG_COLUMNS)
-    with atomic_path(log_path) as tmp:
-        frame.to_csv(tmp, index=False)
+    save_torch(payload, model_path)
+    save_table(pd.DataFrame(state.rows, columns=LOG_COLUMNS), log_path)
+
+
+def model_file_fix(model_path: Path) -> str:
+    """What to do about an unusable model.pt."""
+    return (f"delete it and rerun target {model_path} (or the same snakemake command): training resumes "
+            "from the run's newest checkpoint in resume/, or retrains")
+
+
+def load_model_file(model_path: Path) -> dict:
+    """The payload of a trained model file (weights, run, summary, snapshots), checksum verified."""
+    return load_torch(model_path, model_file_fix(model_path))
 
 
 def load_trained(model_path: Path, device: str | torch.device = "cpu") -> tuple[dict, torch.nn.Module | None, Task]:
     """Load a trained model file: (payload, model in eval mode or None if diverged, task)."""
-    payload = torch.load(model_path, map_location="cpu", weights_only=False)
+    payload = load_model_file(model_path)
     run = payload["run"]
     task = make_task(run["task"]["kind"], task_params(run["task"]))
     if payload["summary"]["status"] != "completed":
