@@ -184,9 +184,9 @@ def test_cli_mistakes_are_one_line_errors_with_exit_code_2(tmp_path, capsys, mon
     assert len(cases) >= 15
 
 
-def test_where_says_a_suite_that_never_ran_has_no_results(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    assert main(["where", "--configfile", str(ROOT / "config" / "smoke.yaml")]) == 1
+def test_where_says_a_suite_that_never_ran_has_no_results(tmp_path, capsys):
+    elsewhere = _written(tmp_path / "out.yaml", f"output_dir: {tmp_path / 'results'}\n")
+    assert main(["where", "--configfile", str(ROOT / "config" / "smoke.yaml"), str(elsewhere)]) == 1
     out = capsys.readouterr().out
     assert "has no results yet" in out and "is done" not in out
 

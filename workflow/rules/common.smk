@@ -24,7 +24,9 @@ from hybrid_icl.yaml_strict import ConfigFileError
 
 try:
     # Re-read strictly (duplicate keys are errors), --config values typed, null entries dropped.
-    strict = workflow_config(workflow.configfiles, workflow.config_settings.overwrite_config)
+    strict = workflow_config(
+        workflow.configfiles, workflow.config_settings.overwrite_config
+    )
     check_config(strict, source="config")
 except (ConfigError, ConfigFileError) as err:
     sys.exit(f"ERROR: {err}\nNothing was run.")
