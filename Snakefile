@@ -30,6 +30,6 @@ include: "workflow/rules/distances.smk"
 rule all:
     default_target: True
     input:
-        final_targets(),
+        SUITE.final_targets(),
         CLAIMS_TARGETS,
         DISTANCE_TARGETS,

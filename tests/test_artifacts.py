@@ -22,7 +22,8 @@ from hybrid_icl import artifacts, jobs
 from hybrid_icl.artifacts import ArtifactError, ArtifactWriteError, load_parquet, load_torch, save_table, save_torch
 from hybrid_icl.config import load_config
 from hybrid_icl.evaluate import load_prompts, save_prompts
-from hybrid_icl.status import inspect_run, report, run_folder, workflow_run
+from hybrid_icl.status import inspect_run, report
+from hybrid_icl.suite import Suite
 from hybrid_icl.tasks import Prompts
 from hybrid_icl.train import load_trained, snapshot_path, train_run
 
@@ -94,47 +95,47 @@ def trained(tmp_path_factory):
     config = load_config(ROOT / "config" / "smoke.yaml")
     config["output_dir"] = str(root)
     torch.set_num_threads(1)
-    folder = run_folder(config, "linear", "mamba", 0)
-    train_run(workflow_run(config, "linear", "mamba", 0), folder / "model.pt", folder / "train_log.csv",
-              folder / "resume", progress=lambda _: None)
-    return config, folder
+    suite = Suite(config)
+    job = suite.training_job("linear", "mamba", 0)
+    train_run(job.run, job.model_path, job.log_path, job.resume_dir, progress=lambda _: None)
+    return suite, job.model_path.parent
 
 
-def retrain(config, folder):
-    (folder / "model.pt").unlink(missing_ok=True)
-    (folder / "train_log.csv").unlink(missing_ok=True)
-    train_run(workflow_run(config, "linear", "mamba", 0), folder / "model.pt", folder / "train_log.csv",
-              folder / "resume", progress=lambda _: None)
+def retrain(suite, folder):
+    job = suite.training_job("linear", "mamba", 0)
+    job.model_path.unlink(missing_ok=True)
+    job.log_path.unlink(missing_ok=True)
+    train_run(job.run, job.model_path, job.log_path, job.resume_dir, progress=lambda _: None)
 
 
 def test_a_truncated_model_file_is_corrupt_in_status_and_named_by_evaluate(trained):
-    config, folder = trained
+    suite, folder = trained
     good = (folder / "model.pt").read_bytes()
     try:
         damaged(folder / "model.pt", "truncated")
-        run = inspect_run(config, "linear", "mamba", 0)
+        run = inspect_run(suite, "linear", "mamba", 0)
         assert run.state == "corrupt" and "model.pt is unusable" in run.note
         assert "corrupt      1" in report([run], "smoke.yaml")
         with pytest.raises(ArtifactError, match=r"model.pt is unusable .*rerun target .*model.pt.*resumes"):
             load_trained(folder / "model.pt")
     finally:
         (folder / "model.pt").write_bytes(good)
-    assert inspect_run(config, "linear", "mamba", 0).state == "trained"
+    assert inspect_run(suite, "linear", "mamba", 0).state == "trained"
 
 
 @pytest.mark.parametrize("how", ["flipped", "missing"])
 def test_a_damaged_or_missing_snapshot_fails_the_run_naming_it_and_the_fix(trained, how):
-    config, folder = trained
+    suite, folder = trained
     snapshot = snapshot_path(folder / "resume", 20)
     good = snapshot.read_bytes()
     try:
         damaged(snapshot, how) if how != "missing" else snapshot.unlink()
         expected = "is unusable" if how != "missing" else "is missing"
         with pytest.raises(ArtifactError, match=f"step_000000020.pt {expected}.*delete .*resume and rerun target"):
-            retrain(config, folder)
+            retrain(suite, folder)
     finally:
         snapshot.write_bytes(good)
-    retrain(config, folder)
+    retrain(suite, folder)
     assert sorted(load_torch(folder / "model.pt")["snapshots"]) == [20, 40]
 
 

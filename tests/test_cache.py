@@ -94,37 +94,3 @@ def test_second_checkout_reuses_the_cached_run_and_a_changed_setting_retrains(tm
     assert _trained(third), "a changed hyperparameter must train again"
     assert len(list(cache.iterdir())) == 4
     assert (third / RUN / "model.pt").resolve() != (first / RUN / "model.pt").resolve()
-
-
-def test_code_version_follows_each_tasks_own_files(tmp_path):
-    """Editing a task's module changes only that kind's code version; shared code changes all; the
-    registry, baselines and plotting change none."""
-    import hybrid_icl
-    from hybrid_icl.config import task_code_files, training_code_version
-
-    root = tmp_path / "hybrid_icl"
-    shutil.copytree(Path(hybrid_icl.__file__).parent, root, ignore=shutil.ignore_patterns("__pycache__"))
-    kinds = ("linear", "many_outlier", "sparse_linear")
-    assert {p.name for p in task_code_files("sparse_linear", root)} == {"sparse_linear.py", "_sampling.py", "base.py"}
-
-    def versions() -> dict[str, str]:
-        return {kind: training_code_version(kind, root) for kind in kinds}
-
-    def touch(relative: str) -> None:
-        with open(root / relative, "a") as fh:
-            fh.write("\n# edited\n")
-
-    before = versions()
-    assert len(set(before.values())) == len(kinds)
-    for unrelated in ("tasks/__init__.py", "baselines/least_squares.py", "plots.py", "evaluate.py"):
-        touch(unrelated)
-    assert versions() == before
-    touch("tasks/many_outlier.py")
-    after = versions()
-    assert after["many_outlier"] != before["many_outlier"]
-    assert {k: after[k] for k in ("linear", "sparse_linear")} == {k: before[k] for k in ("linear", "sparse_linear")}
-    for shared in ("tasks/_sampling.py", "models/zoo.py", "train.py"):
-        touch(shared)
-        changed = versions()
-        assert all(changed[k] != after[k] for k in kinds), shared
-        after = changed

@@ -94,9 +94,8 @@ def test_every_named_paper_target_resolves(paper_dry_run):
     counts = job_counts(output)
     for rule in ("paper", "paper_table", "paper_figures", *(f"paper_{task}" for task in TASKS)):
         assert counts.get(rule) == 1, rule
-    assert counts["paper_table_files"] == 1
-    assert counts["paper_errors_figure"] == counts["paper_loss_figure"] == 2 * len(TASKS)  # pdf + png
-    assert counts["paper_scores_figure"] == 2
+    assert counts["paper_table_file"] == 3  # csv, md, tex
+    assert counts["paper_figure_file"] == 2 * (2 * len(TASKS) + 1)  # errors and loss per task, scores; pdf + png
 
 
 # config/paper_lite.yaml: the same grid, fewer steps (about one GPU-day by the FLOP estimate).
@@ -124,5 +123,5 @@ def test_paper_lite_dry_run_lists_its_grid_and_targets(tmp_path):
     proc = snakemake(wf, "paper", "-n", "--configfile", "config/paper_lite.yaml")
     counts = job_counts(proc.stdout + proc.stderr)
     assert counts["train"] == counts["evaluate"] == len(TASKS) * len(ARCHS) * len(LITE["seeds"])
-    assert counts["paper"] == 1 and counts["paper_table_files"] == 1
+    assert counts["paper"] == 1 and counts["paper_table_file"] == 3
     assert "results/paper_lite/table_scores.csv" in proc.stdout

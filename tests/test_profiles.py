@@ -65,8 +65,7 @@ SUBMITTED = {"train", "evaluate", "baselines", "evaluate_progress", "ood_evaluat
 LOCAL = {
     "eval_set", "ood_eval_set", "score_task", "score", "ood_score", "score_progress",
     "figure_errors", "figure_loss", "figure_scores", "figure_ood", "figure_progress",
-    "figure_architectures", "paper_table_files", "paper_errors_figure", "paper_loss_figure",
-    "paper_scores_figure",
+    "figure_architectures", "paper_table_file", "paper_figure_file",
 }  # fmt: skip
 
 

@@ -17,10 +17,9 @@ from hybrid_icl.status import (
     inspect_run,
     remaining_seconds,
     report,
-    run_folder,
     selected,
-    workflow_run,
 )
+from hybrid_icl.suite import Suite
 from hybrid_icl.train import train_run
 
 
@@ -70,10 +69,11 @@ def test_a_selection_keeps_the_suites_measured_speeds_and_unknown_names_are_erro
 def test_killed_run_is_partial_at_its_checkpoint_and_a_changed_setting_makes_it_stale(tmp_path, one_thread):
     config = load_config(ROOT / "config" / "smoke.yaml")
     config["output_dir"] = str(tmp_path)
-    folder = run_folder(config, "linear", "mamba", 0)
-    train_run(workflow_run(config, "linear", "mamba", 0), folder / "model.pt", folder / "train_log.csv",
-              folder / "resume", progress=lambda _: None)
-    trained = inspect_run(config, "linear", "mamba", 0)
+    suite = Suite(config)
+    job = suite.training_job("linear", "mamba", 0)
+    folder = job.model_path.parent
+    train_run(job.run, job.model_path, job.log_path, job.resume_dir, progress=lambda _: None)
+    trained = inspect_run(suite, "linear", "mamba", 0)
     assert (trained.state, trained.steps_done, trained.steps) == ("trained", 40, 40)
     log = pd.read_csv(folder / "train_log.csv")
     assert trained.loss == pytest.approx(log["loss"].iloc[-1], rel=1e-12)
@@ -81,7 +81,7 @@ def test_killed_run_is_partial_at_its_checkpoint_and_a_changed_setting_makes_it_
     (folder / "model.pt").unlink()  # as if killed after the checkpoint at step 20
     (folder / "train_log.csv").unlink()
     files = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
-    partial = inspect_run(config, "linear", "mamba", 0)
+    partial = inspect_run(suite, "linear", "mamba", 0)
     assert (partial.state, partial.steps_done) == ("partial", 20)
     assert 0 < partial.seconds < trained.seconds
     assert partial.loss == pytest.approx(log.set_index("step").loc[20, "loss"], rel=1e-12)  # its log at step 20
@@ -90,5 +90,5 @@ def test_killed_run_is_partial_at_its_checkpoint_and_a_changed_setting_makes_it_
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == files  # read-only
 
     config["training"]["lr"] = 5.0e-4
-    assert inspect_run(config, "linear", "mamba", 0).state == "stale"
-    assert inspect_run(config, "linear", "mamba", 1).state == "not started"
+    assert inspect_run(Suite(config), "linear", "mamba", 0).state == "stale"
+    assert inspect_run(Suite(config), "linear", "mamba", 1).state == "not started"

@@ -202,6 +202,20 @@ def test_status_agrees_with_snakemake_about_what_is_trained(smoke_run, tmp_path)
     ]
 
 
+def test_a_run_trained_from_the_cli_is_current_for_status_and_snakemake(workflow_copy):
+    """`python -m hybrid_icl train` assembles a run as the workflow's train job does (settings, code
+    version, folder): status calls it trained and Snakemake has nothing to do for it."""
+    subprocess.run([sys.executable, "-m", "hybrid_icl", "train", "--configfile", "config/smoke.yaml",
+                    "--task", "linear", "--model", "mamba", "--seed", "1"],
+                   cwd=workflow_copy, capture_output=True, text=True, check=True)
+    runs = status_of(workflow_copy, "config/smoke.yaml")
+    assert runs[("linear", "mamba", 1)]["state"] == "trained"
+    assert {r["state"] for key, r in runs.items() if key != ("linear", "mamba", 1)} == {"not started"}
+    dry = snakemake(workflow_copy, "results/smoke/runs/linear/mamba/s1/model.pt", "-n", "--cores", "1",
+                    "--configfile", "config/smoke.yaml")
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+
+
 def test_where_prints_the_suites_folders_and_its_scores(smoke_run):
     """`make run` ends with `python -m hybrid_icl where`: the results folder and the score table."""
     wf, _ = smoke_run

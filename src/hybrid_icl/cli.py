@@ -16,55 +16,47 @@ import sys
 from pathlib import Path
 
 from .allocator import malloc_mode, reexec_with_heap_malloc
-from .config import experiment_grid, load_config, resolve_run, result_affecting
 from .cli_errors import UsageError, check_name, non_negative_int, positive_int, run_command
-from .validation import check_config
-
-
-def checked_config(paths: list[str]) -> dict:
-    """The layered config of ``paths``; ConfigFileError / ConfigError (exit code 2) if it is unusable."""
-    config = load_config(*paths)
-    check_config(config, source=" + ".join(paths))
-    return config
+from .suite import load_suite
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    checked_config(args.config)
+    load_suite(*args.config)  # ConfigFileError / ConfigError (exit code 2) if it is unusable
     print(f"{' + '.join(args.config)}: valid")
     return 0
 
 
 def cmd_where(args: argparse.Namespace) -> int:
-    from .status import suite_dir
-
-    config = checked_config(args.configfile)
-    out = suite_dir(config)
-    if not (out / "tables" / "icl_scores.md").is_file():
-        print(f"Suite '{config['suite']}' has no results yet in {out}/ (its score table is not written); "
+    suite = load_suite(*args.configfile)
+    path, out = suite.layout.path, suite.layout.root
+    scores = Path(path("scores", ext="md"))
+    if not scores.is_file():
+        print(f"Suite '{suite.name}' has no results yet in {out}/ (its score table is not written); "
               f"python -m hybrid_icl status --configfile {' '.join(args.configfile)} shows which runs are trained.")
         return 1
-    print(f"\nSuite '{config['suite']}' is done. Results in {out}/:")
-    print(f"  scores    {out}/tables/icl_scores.md (also .csv, .tex)")
-    print(f"  curves    {out}/tables/curves.csv")
-    figures = sorted((out / "figures").glob("*.pdf"))
-    print(f"  figures   {out}/figures/ ({', '.join(f.stem for f in figures) or 'none yet'}; .pdf and .png)")
-    print(f"  runs      {out}/runs/<task>/<model>/s<seed>/ (model.pt, train_log.csv, errors.parquet)")
-    print(f"  logs      {out}/logs/   report: snakemake --report results/report.html --configfile ...")
-    scores = out / "tables" / "icl_scores.md"
-    if scores.exists():
-        print("\n" + scores.read_text())
+    figures = Path(suite.figure("x")).parent
+    print(f"\nSuite '{suite.name}' is done. Results in {out}/:")
+    print(f"  scores    {scores} (also .csv, .tex)")
+    print(f"  curves    {path('curves')}")
+    print(f"  figures   {figures}/ ({', '.join(f.stem for f in sorted(figures.glob('*.pdf'))) or 'none yet'}; "
+          ".pdf and .png)")
+    print(f"  runs      {path('run', task='<task>', model='<model>', seed='<seed>')}/ "
+          "(model.pt, train_log.csv, errors.parquet)")
+    print(f"  logs      {Path(suite.layout.log('x')).parent}/   report: snakemake --report results/report.html "
+          "--configfile ...")
+    print("\n" + scores.read_text())
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     from .status import as_records, check_selection, report, selected, suite_status
 
-    config = checked_config(args.configfile)
+    suite = load_suite(*args.configfile)
     try:
-        check_selection(experiment_grid(config), args.task, args.model)
+        check_selection(suite.runs, args.task, args.model)
     except ValueError as err:
         raise UsageError(str(err)) from None
-    every_run = suite_status(config)
+    every_run = suite_status(suite)
     runs = selected(every_run, args.task, args.model)
     source = " + ".join(args.configfile)
     print(json.dumps(as_records(runs), indent=1) if args.json else report(runs, source, measured=every_run))
@@ -76,13 +68,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"malloc: {malloc_mode(os.environ)}")
     from .train import train_run
 
-    config = checked_config(args.configfile)
-    check_name("task", args.task, config["tasks"])
-    check_name("model", args.model, config["models"])
-    run = result_affecting(resolve_run(config, args.task, args.model, args.seed))
-    run["training"].update(threads=args.threads, device=args.device)
-    out = Path(args.out)
-    train_run(run, out / "model.pt", out / "train_log.csv", out / "resume")
+    suite = load_suite(*args.configfile)
+    check_name("task", args.task, suite.config["tasks"])
+    check_name("model", args.model, suite.config["models"])
+    given = {key: value for key, value in (("threads", args.threads), ("device", args.device)) if value is not None}
+    job = suite.training_job(args.task, args.model, args.seed, folder=args.out, **given)
+    print(f"training {args.task}/{args.model}/s{args.seed} into {job.model_path.parent}")
+    train_run(job.run, job.model_path, job.log_path, job.resume_dir)
     return 0
 
 
@@ -120,9 +112,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--task", required=True)
     p.add_argument("--model", required=True)
     p.add_argument("--seed", type=non_negative_int, default=0)
-    p.add_argument("--threads", type=positive_int, default=1)
-    p.add_argument("--device", default="auto")
-    p.add_argument("--out", required=True, help="folder for model.pt, train_log.csv and resume/")
+    p.add_argument("--threads", type=positive_int, help="torch threads (default: the suite's training.threads)")
+    p.add_argument("--device", help="cpu, cuda, cuda:N or auto (default: the suite's training.device)")
+    p.add_argument("--out", help="folder for model.pt, train_log.csv and resume/ (default: the suite's run "
+                   "folder, where the workflow finds it)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("models", help="list the registered architectures")

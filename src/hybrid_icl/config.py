@@ -7,7 +7,6 @@ dict that a training job receives through Snakemake ``params:`` (so any change r
 
 from __future__ import annotations
 
-import ast
 import copy
 import hashlib
 import json
@@ -173,12 +172,6 @@ def result_affecting(run: dict) -> dict:
     return run
 
 
-def run_key(run: dict) -> str:
-    """A short stable hash of the result-affecting settings of a run."""
-    blob = json.dumps(result_affecting(run), sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
-
-
 def stable_seed(*parts: Any) -> int:
     """A 63-bit seed derived from any labels (e.g. ("eval", task, seed)); the same across runs and machines."""
     digest = hashlib.sha256("/".join(map(str, parts)).encode()).digest()
@@ -198,61 +191,3 @@ def experiment_grid(config: dict) -> list[tuple[str, str, int]]:
                     if (task, model, seed) not in runs:
                         runs.append((task, model, int(seed)))
     return runs
-
-
-# Package parts whose code decides every trained run's numbers (not plotting, tables or I/O glue).
-# Task code is hashed per task kind (``task_code_files``): editing one task retrains only its runs.
-SHARED_TRAINING_CODE = ("models", "train.py", "curriculum.py", "config.py")
-PACKAGE_ROOT = Path(__file__).resolve().parent
-
-
-def relative_imports(file: Path) -> set[Path]:
-    """Package files that ``file`` imports by relative import (``from .x import y``, ``from .. import z``)."""
-    found: set[Path] = set()
-    for node in ast.walk(ast.parse(file.read_text(), filename=str(file))):
-        if not isinstance(node, ast.ImportFrom) or node.level == 0:
-            continue
-        base = file.parent
-        for _ in range(node.level - 1):
-            base = base.parent
-        target = base.joinpath(*node.module.split(".")) if node.module else base
-        candidates = [target.with_suffix(".py"), target / "__init__.py"]
-        candidates += [target / f"{alias.name}.py" for alias in node.names]  # names that are modules
-        found |= {path for path in candidates if path.is_file()}
-    return found
-
-
-def task_code_files(kind: str, root: Path = PACKAGE_ROOT) -> list[Path]:
-    """The module defining task ``kind`` and every package file it imports, transitively (sorted).
-
-    The registry ``tasks/__init__.py`` is only followed to the kind's class, so adding a task
-    changes no other task's files.
-    """
-    from .tasks import TASKS
-
-    module = TASKS[kind].__module__.rsplit(".", 1)[-1]
-    todo, seen = [root / "tasks" / f"{module}.py"], set()
-    while todo:
-        file = todo.pop()
-        if file not in seen:
-            seen.add(file)
-            todo.extend(relative_imports(file))
-    return sorted(seen)
-
-
-def training_code_version(task_kind: str | None = None, root: Path = PACKAGE_ROOT) -> str:
-    """Hash of the source that determines a run's numbers: the shared training code plus the task
-    kind's files (every task's files when ``task_kind`` is None); part of every run's key."""
-    from .tasks import TASKS
-
-    files: set[Path] = set()
-    for part in SHARED_TRAINING_CODE:
-        path = root / part
-        files |= set(path.rglob("*.py")) if path.is_dir() else {path}
-    for kind in [task_kind] if task_kind is not None else sorted(TASKS):
-        files |= set(task_code_files(kind, root))
-    digest = hashlib.sha256()
-    for file in sorted(files):
-        digest.update(str(file.relative_to(root)).encode())
-        digest.update(file.read_bytes())
-    return digest.hexdigest()[:16]

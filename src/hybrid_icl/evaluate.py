@@ -93,11 +93,6 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
     save_table(frame, path)
 
 
-def ood_task_config(entry: dict, tasks: dict) -> dict:
-    """The task config whose metric scores an OOD evaluation: the eval task's, else the training task's."""
-    return tasks[entry.get("eval_task") or entry["train"]]
-
-
 def ood_prompts(name: str, entry: dict, tasks: dict, seed: int, n_prompts: int) -> tuple[Prompts, str]:
     """Fixed prompts of one OOD evaluation and which positions it scores ("all" or "last").
 

@@ -10,24 +10,16 @@ loss shown is the newest logged training loss, so a run stuck on a plateau shows
 
 from __future__ import annotations
 
-import functools
 import statistics
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from .artifacts import ArtifactError, verify_torch
-from .config import (
-    experiment_grid,
-    resolve_run,
-    result_affecting,
-    run_key,
-    training_code_version,
-    training_settings,
-)
 from .checkpoint import load_latest
 from .curriculum import Curriculum
+from .provenance import RUN_KEY_FILE
+from .suite import Suite
 from .train import model_file_fix
 
 STATES = ("trained", "partial", "stale", "corrupt", "not started")
@@ -52,35 +44,6 @@ class RunStatus:
     note: str = ""  # e.g. "stopped at step 120 (diverged ...)"
 
 
-def suite_dir(config: dict) -> Path:
-    """``<output_dir>/<suite>``: where the workflow writes a suite's results (OUT in common.smk)."""
-    return Path(config.get("output_dir", "results")) / config["suite"]
-
-
-def run_folder(config: dict, task: str, model: str, seed: int) -> Path:
-    """``<output_dir>/<suite>/runs/<task>/<model>/s<seed>``, as the workflow writes it (RUN in common.smk)."""
-    return suite_dir(config) / "runs" / task / model / f"s{seed}"
-
-
-def workflow_run(config: dict, task: str, model: str, seed: int) -> dict:
-    """The run a workflow training job trains (scripts/train.py), minus resource settings: the
-    train rule's ``run`` params plus its ``code`` param (the training code's hash)."""
-    run = result_affecting(resolve_run(config, task, model, seed))
-    run["code_version"] = code_version(config["tasks"][task]["kind"])
-    return run
-
-
-@functools.lru_cache(maxsize=None)
-def code_version(task_kind: str) -> str:
-    """``training_code_version`` of a task kind, hashed once per process (the code does not change)."""
-    return training_code_version(task_kind)
-
-
-def run_stamp(config: dict, task: str, model: str, seed: int) -> str:
-    """The key that run's training job stamps into its resume folder (``RUN_KEY``)."""
-    return run_key(workflow_run(config, task, model, seed))
-
-
 def example_steps(task_cfg: dict, steps: int) -> float:
     """In-context examples per prompt summed over the first ``steps`` steps of the task's curriculum:
     the measure of training work (a step's cost grows about linearly with the prompt at these sizes)."""
@@ -89,18 +52,20 @@ def example_steps(task_cfg: dict, steps: int) -> float:
     return float(sum(points.value(first) * (min(first + stride, steps) - first) for first in range(0, steps, stride)))
 
 
-def inspect_run(config: dict, task: str, model: str, seed: int) -> RunStatus:
-    """The state of one run of ``config`` from its folder."""
-    folder = run_folder(config, task, model, seed)
-    steps = int(training_settings(config, task, model)["steps"])
-    task_cfg = config["tasks"][task]
+def inspect_run(suite: Suite, task: str, model: str, seed: int) -> RunStatus:
+    """The state of one run of ``suite`` from its folder."""
+    where = {"task": task, "model": model, "seed": seed}
+    resume = suite.layout.file("resume", **where)
+    steps = int(suite.training_settings(task, model)["steps"])
+    task_cfg = suite.task_settings(task)
     status = RunStatus(task, model, seed, "not started", 0, steps, None, 0.0, example_steps(task_cfg, steps))
-    stamp = folder / "resume" / "RUN_KEY"
-    current = stamp.is_file() and stamp.read_text().strip() == run_stamp(config, task, model, seed)
-    log_path = folder / "train_log.csv"
-    if (folder / "model.pt").is_file() and log_path.is_file():
+    stamp = resume / RUN_KEY_FILE
+    current = stamp.is_file() and stamp.read_text().strip() == suite.run_key(task, model, seed)
+    log_path = suite.layout.file("train_log", **where)
+    model_path = suite.layout.file("model", **where)
+    if model_path.is_file() and log_path.is_file():
         try:
-            verify_torch(folder / "model.pt", model_file_fix(folder / "model.pt"))
+            verify_torch(model_path, model_file_fix(model_path))
         except ArtifactError as err:
             status.state, status.note = "corrupt", str(err)
             return status
@@ -113,7 +78,7 @@ def inspect_run(config: dict, task: str, model: str, seed: int) -> RunStatus:
         if status.steps_done < steps:
             status.note = f"stopped at step {status.steps_done} (diverged, see its log)"
         return status
-    saved = load_latest(folder / "resume", tidy=False) if stamp.is_file() else None
+    saved = load_latest(resume, tidy=False) if stamp.is_file() else None
     if saved is not None:
         state = saved["train_state"]
         status.state = "partial" if current else "stale"
@@ -123,9 +88,9 @@ def inspect_run(config: dict, task: str, model: str, seed: int) -> RunStatus:
     return status
 
 
-def suite_status(config: dict) -> list[RunStatus]:
+def suite_status(suite: Suite) -> list[RunStatus]:
     """Every run of the suite's experiment grid, in config order."""
-    return [inspect_run(config, *run) for run in experiment_grid(config)]
+    return [inspect_run(suite, *run) for run in suite.runs]
 
 
 def check_selection(grid: list[tuple[str, str, int]], tasks: list[str] | None, models: list[str] | None) -> None:

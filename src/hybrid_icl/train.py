@@ -25,19 +25,16 @@ from . import accel
 from .artifacts import ArtifactWriteError, load_torch, save_table, save_torch
 from .atomic import atomic_write_text
 from .checkpoint import load_latest, save_checkpoint
-from .config import TRAINING_DEFAULTS, run_key, stable_seed, task_params
+from .config import TRAINING_DEFAULTS, stable_seed, task_params
 from .curriculum import Curriculum
 from .device import pick_device
 from .models import build_model
+from .provenance import RUN_KEY_FILE, run_key
 from .tasks import Task, make_task
 
 log = logging.getLogger(__name__)
 
 LOG_COLUMNS = ["step", "loss", "d_active", "n_points", "lr", "wall_time"]
-
-
-class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite."""
 
 
 @dataclass
@@ -271,7 +268,7 @@ def claim_resume_dir(resume_dir: Path, key: str, progress: Callable[[str], None]
     A changed setting or training code gives a new key, so a rerun never resumes from stale state.
     """
     resume_dir = Path(resume_dir)
-    stamp = resume_dir / "RUN_KEY"
+    stamp = resume_dir / RUN_KEY_FILE
     if resume_dir.exists() and (not stamp.exists() or stamp.read_text().strip() != key):
         progress(f"discarding resume state of a different run configuration in {resume_dir}")
         shutil.rmtree(resume_dir)

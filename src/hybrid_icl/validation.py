@@ -61,6 +61,7 @@ def semantic_problems(config: dict) -> list[str]:
     """Checks beyond the schema; assumes the schema passed."""
     from .baselines import baseline_entry, validate_baseline_config
     from .models import validate_model_config
+    from .suite import reference_of
     from .tasks import TASKS, make_task, validate_task_config
 
     problems: list[str] = []
@@ -81,7 +82,7 @@ def semantic_problems(config: dict) -> list[str]:
         names = [label for label, _, _ in entries]
         reference = spec.get("reference")
         if reference is not None and reference not in names:
-            if reference in models:
+            if reference_of(config, name)["kind"] == "model":
                 grid = experiment_grid(config)
                 task_trained = any(t == name for t, _, _ in grid)  # a task no experiment trains needs no reference
                 trains = any(t == name and m == reference for t, m, _ in grid)
@@ -123,6 +124,7 @@ def ood_problems(config: dict) -> list[str]:
     from .baselines import baseline_entry, validate_baseline_config
     from .config import task_params
     from .shifts import shift_problems
+    from .suite import ood_eval_task
     from .tasks import make_task
     from .train import max_points
 
@@ -146,7 +148,7 @@ def ood_problems(config: dict) -> list[str]:
             problems.append(f"{where}.train: no experiment trains a model on task {entry['train']!r}")
         if "reference" in entry:
             _, baseline, params = baseline_entry(entry["reference"])
-            kind = tasks[entry.get("eval_task") or entry["train"]]["kind"]
+            kind = tasks[ood_eval_task(entry)]["kind"]
             problems += [
                 f"{where}.reference: {reason}" for reason in validate_baseline_config(baseline, params, kind)
             ]

@@ -3,20 +3,20 @@
 
 rule figure_architectures:
     output:
-        pdf=out("figures/architectures.pdf"),
+        pdf=FIGURE("architectures", "pdf"),
         png=report(
-            out("figures/architectures.png"),
+            FIGURE("architectures", "png"),
             caption="../report/architectures.rst",
             category="Architectures",
             labels={"figure": "layer stacks"},
         ),
     log:
-        out("logs/figures/architectures.log"),
+        LOG("figures/architectures"),
     localrule: True
     conda:
         CONDA_ENV
     params:
-        models={name: model_settings(config, name) for name in config["models"]},
-        code=CODE_VERSION,
+        models={name: SUITE.model_settings(name) for name in SUITE.models()},
+        code=figure_code_version(),
     script:
         "../../scripts/figure_architectures.py"

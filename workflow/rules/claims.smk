@@ -3,22 +3,22 @@
 from hybrid_icl.claims import claimed_tasks, read_claims_file
 
 CLAIMS = read_claims_file(config["claims"]) if config.get("claims") else {}
-CLAIM_TASKS = claimed_tasks(CLAIMS, config["tasks"], tasks_in_use())
-CLAIMS_TABLE = {ext: out(f"tables/claims.{ext}") for ext in ("csv", "md", "html")}
+CLAIM_TASKS = claimed_tasks(CLAIMS, config["tasks"], SUITE.tasks())
+CLAIMS_TABLE = {ext: PATH("claims", ext=ext) for ext in ("csv", "md", "html")}
 CLAIMS_TARGETS = list(CLAIMS_TABLE.values()) if CLAIMS else []
 
 
 rule claims:
     input:
         models=[
-            run_file(t, m, s, "errors.parquet")
+            PATH("errors", task=t, model=m, seed=s)
             for task in CLAIM_TASKS
-            for t, m, s in runs_of(task)
+            for t, m, s in SUITE.runs_of(task)
         ],
         baselines=[
-            out(f"baselines/{task}/s{s}/errors.parquet")
+            PATH("baselines", task=task, seed=s)
             for task in CLAIM_TASKS
-            for s in seeds_of(task)
+            for s in SUITE.seeds_of(task)
         ],
     output:
         csv=CLAIMS_TABLE["csv"],
@@ -30,14 +30,14 @@ rule claims:
             labels={"table": "claims"},
         ),
     log:
-        out("logs/claims.log"),
+        LOG("claims"),
     localrule: True
     conda:
         CONDA_ENV
     params:
         claims=CLAIMS,
-        references={task: reference_of(task) for task in CLAIM_TASKS},
-        tasks={task: task_settings(config, task) for task in CLAIM_TASKS},
+        references={task: SUITE.reference(task) for task in CLAIM_TASKS},
+        tasks={task: SUITE.task_settings(task) for task in CLAIM_TASKS},
         suite={"tasks": config["tasks"], "models": config["models"]},
         bootstrap=EVAL["bootstrap"],
         confidence=EVAL["confidence"],

@@ -3,14 +3,14 @@
 
 rule eval_set:
     output:
-        out("data/{task}/s{seed}/eval_set.pt"),
+        PATH("eval_set"),
     log:
-        out("logs/eval_set/{task}/s{seed}.log"),
+        LOG("eval_set/{task}/s{seed}"),
     localrule: True
     conda:
         CONDA_ENV
     params:
-        task=lambda wildcards: task_settings(config, wildcards.task),
+        task=task_settings,
         n_prompts=EVAL["n_prompts"],
     script:
         "../../scripts/make_eval_set.py"
@@ -20,11 +20,11 @@ rule baselines:
     input:
         prompts=rules.eval_set.output[0],
     output:
-        out("baselines/{task}/s{seed}/errors.parquet"),
+        PATH("baselines"),
     log:
-        out("logs/baselines/{task}/s{seed}.log"),
+        LOG("baselines/{task}/s{seed}"),
     benchmark:
-        out("benchmarks/baselines/{task}/s{seed}.tsv")
+        BENCHMARK("baselines/{task}/s{seed}")
     conda:
         CONDA_ENV
     threads: baseline_resource("threads")
@@ -32,7 +32,7 @@ rule baselines:
         mem_mb=baseline_resource("mem_mb"),
         runtime=baseline_resource("runtime_min"),
     params:
-        task=lambda wildcards: task_settings(config, wildcards.task),
-        baselines=lambda wildcards: baseline_specs(wildcards.task),
+        task=task_settings,
+        baselines=lambda wc: SUITE.baselines(wc.task),
     script:
         "../../scripts/run_baselines.py"

@@ -2,13 +2,14 @@
 # the evaluation set, and their distances per k (suite key `prediction_distances`; hybrid_icl.distances).
 DISTANCE_PROMPTS = (config.get("prediction_distances") or {}).get("n_prompts")
 DISTANCE_TARGETS = (
-    expand(
-        [
-            out("tables/by_task/{task}/closest_baselines.md"),
-            out("figures/distances_{task}.pdf"),
-        ],
-        task=tasks_in_use(),
-    )
+    [
+        path
+        for task in SUITE.tasks()
+        for path in (
+            PATH("closest_baselines", task=task, ext="md"),
+            FIGURE("distances_{task}", "pdf", task=task),
+        )
+    ]
     if DISTANCE_PROMPTS
     else []
 )
@@ -19,9 +20,9 @@ rule predict:
         model=rules.train.output.model,
         prompts=rules.eval_set.output[0],
     output:
-        out(RUN, "predictions.npz"),
+        PATH("predictions"),
     log:
-        out("logs/predict/{task}/{model}/s{seed}.log"),
+        LOG("predict/{task}/{model}/s{seed}"),
     conda:
         CONDA_ENV
     threads: 1
@@ -36,15 +37,15 @@ rule baseline_predictions:
     input:
         prompts=rules.eval_set.output[0],
     output:
-        out("baselines/{task}/s{seed}/predictions.npz"),
+        PATH("baseline_predictions"),
     log:
-        out("logs/baseline_predictions/{task}/s{seed}.log"),
+        LOG("baseline_predictions/{task}/s{seed}"),
     conda:
         CONDA_ENV
     threads: 1
     params:
-        task=lambda wildcards: task_settings(config, wildcards.task),
-        baselines=lambda wildcards: baseline_specs(wildcards.task),
+        task=task_settings,
+        baselines=lambda wc: SUITE.baselines(wc.task),
         n_prompts=DISTANCE_PROMPTS,
     script:
         "../../scripts/predict_baselines.py"
@@ -52,34 +53,32 @@ rule baseline_predictions:
 
 rule prediction_distances:
     input:
-        models=lambda wildcards: [
-            run_file(t, m, s, "predictions.npz") for t, m, s in runs_of(wildcards.task)
-        ],
-        baselines=lambda wildcards: [
-            out(f"baselines/{wildcards.task}/s{s}/predictions.npz")
-            for s in seeds_of(wildcards.task)
+        models=run_files("predictions"),
+        baselines=lambda wc: [
+            PATH("baseline_predictions", task=wc.task, seed=s)
+            for s in SUITE.seeds_of(wc.task)
         ],
     output:
-        distances=out("tables/by_task/{task}/distances.csv"),
-        closest=out("tables/by_task/{task}/closest_baselines.csv"),
-        markdown=out("tables/by_task/{task}/closest_baselines.md"),
-        pdf=out("figures/distances_{task}.pdf"),
+        distances=PATH("distances"),
+        closest=PATH("closest_baselines", ext="csv"),
+        markdown=PATH("closest_baselines", ext="md"),
+        pdf=FIGURE("distances_{task}", "pdf"),
         png=report(
-            out("figures/distances_{task}.png"),
+            FIGURE("distances_{task}", "png"),
             caption="../report/distances.rst",
             category="Prediction distances",
             subcategory="{task}",
             labels={"task": "{task}", "figure": "distance to baselines"},
         ),
     log:
-        out("logs/prediction_distances/{task}.log"),
+        LOG("prediction_distances/{task}"),
     localrule: True
     conda:
         CONDA_ENV
     params:
-        task=lambda wildcards: task_settings(config, wildcards.task),
-        runs=lambda wildcards: [(m, s) for _, m, s in runs_of(wildcards.task)],
-        seeds=lambda wildcards: seeds_of(wildcards.task),
-        models=list(config["models"]),
+        task=task_settings,
+        runs=lambda wc: [(m, s) for _, m, s in SUITE.runs_of(wc.task)],
+        seeds=lambda wc: SUITE.seeds_of(wc.task),
+        models=SUITE.models(),
     script:
         "../../scripts/prediction_distances.py"

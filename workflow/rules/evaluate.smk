@@ -6,11 +6,11 @@ rule evaluate:
         model=rules.train.output.model,
         prompts=rules.eval_set.output[0],
     output:
-        out(RUN, "errors.parquet"),
+        PATH("errors"),
     log:
-        out("logs/evaluate/{task}/{model}/s{seed}.log"),
+        LOG("evaluate/{task}/{model}/s{seed}"),
     benchmark:
-        out("benchmarks/evaluate/{task}/{model}/s{seed}.tsv")
+        BENCHMARK("evaluate/{task}/{model}/s{seed}")
     conda:
         CONDA_ENV
     threads: 1
@@ -22,23 +22,18 @@ rule evaluate:
 
 rule score_task:
     input:
-        models=lambda wildcards: [
-            run_file(t, m, s, "errors.parquet") for t, m, s in runs_of(wildcards.task)
-        ],
-        baselines=lambda wildcards: [
-            out(f"baselines/{wildcards.task}/s{s}/errors.parquet")
-            for s in seeds_of(wildcards.task)
-        ],
+        models=run_files("errors"),
+        baselines=baseline_files,
     output:
-        curves=out("tables/by_task/{task}/curves.csv"),
-        scores=out("tables/by_task/{task}/icl_scores.csv"),
+        curves=PATH("task_curves"),
+        scores=PATH("task_scores"),
     log:
-        out("logs/score/{task}.log"),
+        LOG("score/{task}"),
     localrule: True
     conda:
         CONDA_ENV
     params:
-        references=lambda wildcards: {wildcards.task: reference_of(wildcards.task)},
+        references=lambda wc: SUITE.references(wc.task),
         bootstrap=EVAL["bootstrap"],
         confidence=EVAL["confidence"],
     script:
@@ -47,15 +42,15 @@ rule score_task:
 
 rule score:
     input:
-        curves=expand(rules.score_task.output.curves, task=tasks_in_use()),
-        scores=expand(rules.score_task.output.scores, task=tasks_in_use()),
+        curves=expand(rules.score_task.output.curves, task=SUITE.tasks()),
+        scores=expand(rules.score_task.output.scores, task=SUITE.tasks()),
     output:
-        curves=out("tables/curves.csv"),
-        scores=out("tables/icl_scores.csv"),
-        markdown=out("tables/icl_scores.md"),
-        latex=out("tables/icl_scores.tex"),
+        curves=PATH("curves"),
+        scores=PATH("scores", ext="csv"),
+        markdown=PATH("scores", ext="md"),
+        latex=PATH("scores", ext="tex"),
     log:
-        out("logs/score.log"),
+        LOG("score"),
     localrule: True
     conda:
         CONDA_ENV

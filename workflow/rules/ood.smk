@@ -1,21 +1,20 @@
 # Out-of-distribution evaluation: models trained on one task, scored on another task's prompts or
 # on shifted prompts (Garg et al.'s skewed covariance, scaled x, noisy y, orthogonal query, longer
-# contexts). Baselines are refitted on exactly the same prompts.
-
-OOD = "ood/{ood}"  # one OOD evaluation's folder, below OUT
+# contexts). Baselines are refitted on exactly the same prompts. Which task scores an entry, and
+# against which reference: hybrid_icl.suite.Suite.ood_*.
 
 
 rule ood_eval_set:
     output:
-        out(OOD, "s{seed}/eval_set.pt"),
+        PATH("ood_eval_set"),
     log:
-        out("logs/ood/{ood}/s{seed}_eval_set.log"),
+        LOG("ood/{ood}/s{seed}_eval_set"),
     localrule: True
     conda:
         CONDA_ENV
     params:
-        entry=lambda wildcards: canonical(config["ood"][wildcards.ood]),
-        tasks=lambda wildcards: ood_tasks(wildcards.ood),
+        entry=lambda wc: SUITE.ood_entry(wc.ood),
+        tasks=lambda wc: SUITE.ood_tasks(wc.ood),
         n_prompts=EVAL["n_prompts"],
     script:
         "../../scripts/make_ood_set.py"
@@ -25,37 +24,32 @@ rule ood_baselines:
     input:
         prompts=rules.ood_eval_set.output[0],
     output:
-        out(OOD, "s{seed}/baselines.parquet"),
+        PATH("ood_baselines"),
     log:
-        out("logs/ood/{ood}/s{seed}_baselines.log"),
+        LOG("ood/{ood}/s{seed}_baselines"),
     conda:
         CONDA_ENV
     params:
-        task=lambda wildcards: ood_scoring_task(wildcards.ood),
-        baselines=lambda wildcards: ood_baseline_specs(wildcards.ood),
-        scored=lambda wildcards: ood_scored(wildcards.ood),
+        task=lambda wc: SUITE.ood_task_settings(wc.ood),
+        baselines=lambda wc: SUITE.ood_baselines(wc.ood),
+        scored=lambda wc: SUITE.ood_scored(wc.ood),
     script:
         "../../scripts/run_baselines.py"
 
 
 rule ood_evaluate:
     input:
-        model=lambda wildcards: run_file(
-            config["ood"][wildcards.ood]["train"],
-            wildcards.model,
-            wildcards.seed,
-            "model.pt",
-        ),
+        model=lambda wc: PATH("model", task=SUITE.ood_train_task(wc.ood)),
         prompts=rules.ood_eval_set.output[0],
     output:
-        out(OOD, "{model}/s{seed}/errors.parquet"),
+        PATH("ood_errors"),
     log:
-        out("logs/ood/{ood}/{model}_s{seed}.log"),
+        LOG("ood/{ood}/{model}_s{seed}"),
     conda:
         CONDA_ENV
     params:
-        task=lambda wildcards: ood_scoring_task(wildcards.ood),
-        scored=lambda wildcards: ood_scored(wildcards.ood),
+        task=lambda wc: SUITE.ood_task_settings(wc.ood),
+        scored=lambda wc: SUITE.ood_scored(wc.ood),
         batch_size=EVAL["batch_size"],
     script:
         "../../scripts/evaluate_model.py"
@@ -63,24 +57,22 @@ rule ood_evaluate:
 
 rule ood_score:
     input:
-        models=[out(f"ood/{o}/{m}/s{s}/errors.parquet") for o, m, s in ood_runs()],
-        baselines=[
-            out(f"ood/{o}/s{s}/baselines.parquet")
-            for o in config.get("ood", {})
-            for s in seeds_of(config["ood"][o]["train"])
+        models=[
+            PATH("ood_errors", ood=o, model=m, seed=s) for o, m, s in SUITE.ood_runs()
         ],
+        baselines=[PATH("ood_baselines", ood=o, seed=s) for o, s in SUITE.ood_seeds()],
     output:
-        curves=out("tables/ood_curves.csv"),
-        scores=out("tables/ood_scores.csv"),
-        markdown=out("tables/ood_scores.md"),
-        latex=out("tables/ood_scores.tex"),
+        curves=PATH("ood_curves"),
+        scores=PATH("ood_scores", ext="csv"),
+        markdown=PATH("ood_scores", ext="md"),
+        latex=PATH("ood_scores", ext="tex"),
     log:
-        out("logs/ood_score.log"),
+        LOG("ood_score"),
     localrule: True
     conda:
         CONDA_ENV
     params:
-        references={o: ood_reference(o) for o in config.get("ood", {})},
+        references=SUITE.ood_references(),
         bootstrap=EVAL["bootstrap"],
         confidence=EVAL["confidence"],
     script:
@@ -91,20 +83,20 @@ rule figure_ood:
     input:
         curves=rules.ood_score.output.curves,
     output:
-        pdf=out("figures/ood.pdf"),
+        pdf=FIGURE("ood", "pdf"),
         png=report(
-            out("figures/ood.png"),
+            FIGURE("ood", "png"),
             caption="../report/ood.rst",
             category="Out-of-distribution",
             labels={"figure": "OOD panels"},
         ),
     log:
-        out("logs/figures/ood.log"),
+        LOG("figures/ood"),
     localrule: True
     conda:
         CONDA_ENV
     params:
-        panels={o: ood_metric(o) for o in config.get("ood", {})},
-        models=list(config["models"]),
+        panels=SUITE.ood_panels(),
+        models=SUITE.models(),
     script:
         "../../scripts/figure_ood.py"

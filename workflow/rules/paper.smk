@@ -1,5 +1,5 @@
 # Named targets for the paper's table and figures. Each copies one suite output to the top of the
-# suite folder (OUT = <output_dir>/<suite>, i.e. results/paper/ with config/paper.yaml) and builds
+# suite folder (<output_dir>/<suite>, i.e. results/paper/ with config/paper.yaml) and builds
 # exactly what that table or figure needs (after `dvc pull`: nothing else). The copies are local
 # rules; they never go to SLURM.
 #
@@ -8,35 +8,18 @@
 #   snakemake paper --profile profiles/slurm --configfile config/paper.yaml   # all of them
 #
 # (targets before --configfile, which takes several values). paper_<task>: one task's figures.
-# The file names and paper_targets() live in common.smk.
+# The file names: hybrid_icl.suite (FILES, PAPER_FIGURES).
 
 
-rule paper_table_files:
+rule paper_table_file:
     input:
-        csv=rules.score.output.scores,
-        md=rules.score.output.markdown,
-        tex=rules.score.output.latex,
+        PATH("scores"),
     output:
-        **PAPER_TABLE,
+        PATH("paper_table"),
     log:
-        out("logs/paper/table_scores.log"),
-    localrule: True
-    conda:
-        CONDA_ENV
-    shell:
-        "(cp -- {input.csv} {output.csv} && cp -- {input.md} {output.md}"
-        " && cp -- {input.tex} {output.tex}) 2> {log}"
-
-
-rule paper_errors_figure:
-    input:
-        out("figures/errors_{task}.{ext}"),
-    output:
-        PAPER_ERRORS,
-    log:
-        out("logs/paper/fig_errors_{task}.{ext}.log"),
+        LOG("paper/table_scores.{ext}"),
     wildcard_constraints:
-        ext="pdf|png",
+        ext="csv|md|tex",
     localrule: True
     conda:
         CONDA_ENV
@@ -44,30 +27,15 @@ rule paper_errors_figure:
         "cp -- {input} {output} 2> {log}"
 
 
-rule paper_loss_figure:
+rule paper_figure_file:
     input:
-        out("figures/loss_{task}.{ext}"),
+        PATH("figure"),
     output:
-        PAPER_LOSS,
+        PATH("paper_figure"),
     log:
-        out("logs/paper/fig_loss_{task}.{ext}.log"),
+        LOG("paper/fig_{figure}.{ext}"),
     wildcard_constraints:
-        ext="pdf|png",
-    localrule: True
-    conda:
-        CONDA_ENV
-    shell:
-        "cp -- {input} {output} 2> {log}"
-
-
-rule paper_scores_figure:
-    input:
-        out("figures/scores.{ext}"),
-    output:
-        PAPER_SCORES,
-    log:
-        out("logs/paper/fig_scores.{ext}.log"),
-    wildcard_constraints:
+        figure="[^/]+",
         ext="pdf|png",
     localrule: True
     conda:
@@ -78,28 +46,28 @@ rule paper_scores_figure:
 
 rule paper:
     input:
-        paper_targets(),
+        SUITE.paper_targets(),
     localrule: True
 
 
 rule paper_table:
     input:
-        list(PAPER_TABLE.values()),
+        list(SUITE.paper_table().values()),
     localrule: True
 
 
 rule paper_figures:
     input:
-        [f for f in paper_targets() if f not in PAPER_TABLE.values()],
+        SUITE.paper_figures(),
     localrule: True
 
 
 # One named target per task: paper_<task> (its error-vs-context and training-loss figures).
-for _task in tasks_in_use():
+for _task in SUITE.tasks():
 
     rule:
         name:
-            paper_rule_name(_task)
+            rule_name("paper", _task)
         input:
-            paper_targets(_task),
+            SUITE.paper_targets(_task),
         localrule: True

@@ -7,9 +7,9 @@ rule evaluate_progress:
         model=rules.train.output.model,
         prompts=rules.eval_set.output[0],
     output:
-        out(RUN, "progress.parquet"),
+        PATH("progress"),
     log:
-        out("logs/progress/{task}/{model}/s{seed}.log"),
+        LOG("progress/{task}/{model}/s{seed}"),
     conda:
         CONDA_ENV
     params:
@@ -20,19 +20,12 @@ rule evaluate_progress:
 
 rule score_progress:
     input:
-        models=lambda wildcards: [
-            run_file(t, m, s, "progress.parquet")
-            for t, m, s in runs_of(wildcards.task)
-        ],
-        baselines=lambda wildcards: expand(
-            out("baselines/{task}/s{seed}/errors.parquet"),
-            task=wildcards.task,
-            seed=seeds_of(wildcards.task),
-        ),
+        models=run_files("progress"),
+        baselines=baseline_files,
     output:
-        out("tables/progress_{task}.csv"),
+        PATH("progress_table"),
     log:
-        out("logs/progress/score_{task}.log"),
+        LOG("progress/score_{task}"),
     localrule: True
     conda:
         CONDA_ENV
@@ -47,20 +40,20 @@ rule figure_progress:
     input:
         rules.score_progress.output[0],
     output:
-        pdf=out("figures/progress_{task}.pdf"),
+        pdf=FIGURE("progress_{task}", "pdf"),
         png=report(
-            out("figures/progress_{task}.png"),
+            FIGURE("progress_{task}", "png"),
             caption="../report/progress.rst",
             category="Training progress",
             subcategory="{task}",
             labels={"task": "{task}", "figure": "error vs training step"},
         ),
     log:
-        out("logs/figures/progress_{task}.log"),
+        LOG("figures/progress_{task}"),
     localrule: True
     conda:
         CONDA_ENV
     params:
-        models=list(config["models"]),
+        models=SUITE.models(),
     script:
         "../../scripts/figure_progress.py"

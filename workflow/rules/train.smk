@@ -4,14 +4,14 @@
 
 rule train:
     output:
-        model=out(RUN, "model.pt"),
-        log=out(RUN, "train_log.csv"),
+        model=PATH("model"),
+        log=PATH("train_log"),
     log:
-        out("logs/train/{task}/{model}/s{seed}.log"),
+        LOG("train/{task}/{model}/s{seed}"),
     # Between-workflow output cache (used only with --cache and SNAKEMAKE_OUTPUT_CACHE set): the
-    # key hashes the script, params (resolved run settings + training code hash) and upstream
-    # jobs, so another checkout or config asking for the same run reuses it instead of training.
-    # "omit-software": a pip venv and a conda env share entries. See docs/cluster.md.
+    # key hashes the script, params (resolved run settings with the run's code version) and
+    # upstream jobs, so another checkout or config asking for the same run reuses it instead of
+    # training. "omit-software": a pip venv and a conda env share entries. See docs/cluster.md.
     # Snakemake refuses a benchmark: on a cached rule; the job's log and the run summary in
     # model.pt record its wall time and peak memory instead.
     cache: "omit-software"
@@ -23,7 +23,6 @@ rule train:
         runtime=training_resource("runtime_min"),
         gpu=training_resource("gpu"),
     params:
-        run=run_config,
-        code=run_code_version,
+        run=run_settings,
     script:
         "../../scripts/train.py"
