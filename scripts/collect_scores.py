@@ -9,5 +9,6 @@ sm = snakemake  # noqa: F821 - injected by Snakemake
 with job_log(sm.log[0]):
     curves = pd.concat([pd.read_csv(path) for path in sm.input.curves], ignore_index=True)
     scores = pd.concat([pd.read_csv(path) for path in sm.input.scores], ignore_index=True)
-    write_score_tables(curves, scores, sm.output.curves, sm.output.scores, sm.output.markdown, sm.output.latex)
+    out = sm.output
+    write_score_tables(curves, scores, out.curves, out.scores, out.markdown, out.latex, sm.params.confidence)
     print(scores.to_string(index=False))

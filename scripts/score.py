@@ -14,5 +14,7 @@ with job_log(sm.log[0]):
         confidence=sm.params.confidence,
     )
     out = sm.output
-    write_score_tables(curves, scores, out.curves, out.scores, out.get("markdown"), out.get("latex"))
+    write_score_tables(
+        curves, scores, out.curves, out.scores, out.get("markdown"), out.get("latex"), sm.params.confidence
+    )
     print(scores.to_string(index=False))

@@ -105,3 +105,18 @@ def test_progress_figure_keeps_a_spiking_baseline_off_scale_and_says_so():
     ax = progress_figure(progress, "t").axes[0]
     assert ax.get_ylim() == (0.0, 2.0)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["zero", "least_squares (32.4, off scale)", "m1"]
+
+
+def test_architecture_columns_follow_the_recipes_and_draw(tmp_path):
+    from hybrid_icl.models.diagram import architecture_columns
+    from hybrid_icl.plots import architectures_figure, save
+
+    columns = dict(architecture_columns(["gpt2", "mambaformer"], n_layer=2))
+    layer = [("layer", "", False), ("attention", "attention", False), ("layer", "", False),
+             ("gelu", "GELU MLP", False)]
+    assert columns["gpt2"] == [("readout", "read-in", False), ("learned", "+ learned positions", False),
+                               *layer, ("sep", "layer 1", False), *layer, ("sep", "layer 2", False),
+                               ("layer", "", False), ("readout", "read-out", False)]
+    assert [box for box in columns["mambaformer"] if box[2]] == [("layer", "", True), ("mamba", "Mamba", True)]
+    save(architectures_figure(list(columns.items())), tmp_path / "a.pdf", tmp_path / "a.png")
+    assert (tmp_path / "a.png").stat().st_size > 1000

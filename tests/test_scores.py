@@ -102,3 +102,15 @@ def test_a_tasks_curves_and_scores_do_not_depend_on_what_else_is_summarised():
     for one, both in zip(alone, together):
         pd.testing.assert_frame_equal(one.reset_index(drop=True), both[both["task"] == "b"].reset_index(drop=True))
     assert together[1]["low"].lt(together[1]["score"]).all()  # intervals are real, not collapsed
+
+
+def test_the_markdown_table_names_the_intervals_confidence_level():
+    import pandas as pd
+
+    from hybrid_icl.tables import scores_markdown
+
+    scores = pd.DataFrame([{"task": "linear", "model": "gpt2", "reference": "least_squares", "score": 0.9,
+                            "low": 0.8, "high": 0.95, "n_seeds": 2, "status": "completed"}])
+    assert "0.900 [0.800, 0.950]" in scores_markdown(scores, confidence=0.9)
+    assert "its 90% interval" in scores_markdown(scores, confidence=0.9)
+    assert "its 99.5% interval" in scores_markdown(scores, confidence=0.995)

@@ -301,3 +301,48 @@ def distance_figure(distances: pd.DataFrame, task: str, model_order: list[str] |
         fig.tight_layout()
         fig.suptitle(f"{task}: distance between each model's predictions and each baseline's")
         return fig
+
+
+BOX_COLOURS = {
+    "layer": "#d9d9d9", "rms": "#a6a6a6",                       # norms: greys
+    "attention": "#4c72b0", "attention+rope": "#8172b2",        # mixers
+    "mamba": "#dd8452",
+    "gelu": "#55a868", "swiglu": "#c7e9c0",                     # feed-forward
+    "learned": "#c44e52", "readout": "#f2f2f2",
+}
+
+
+def architectures_figure(columns: list[tuple[str, list[tuple[str, str, bool]]]]) -> plt.Figure:
+    """Each architecture's layer stack side by side as coloured boxes (``models.diagram.architecture_columns``):
+    thin grey bars are the norms, hatched boxes the leading blocks."""
+    from matplotlib.patches import Patch, Rectangle
+
+    from .models.diagram import LABELS
+
+    def height(kind: str) -> float:
+        return 0.25 if kind in ("layer", "rms") else (0.08 if kind == "sep" else 1.0)
+
+    tallest = max(sum(height(k) for k, _, _ in col) for _, col in columns)
+    fig, ax = plt.subplots(figsize=(1.25 * len(columns) + 1.2, 0.42 * tallest + 1.6))
+    for i, (name, col) in enumerate(columns):
+        y = 0.0
+        for kind, text, leading in col:
+            h = height(kind)
+            if kind != "sep":
+                ax.add_patch(Rectangle((i + 0.06, y), 0.88, h, facecolor=BOX_COLOURS[kind], edgecolor="black",
+                                       linewidth=0.5, hatch="///" if leading else None))
+                if text:
+                    dark = kind in ("attention", "attention+rope")
+                    ax.text(i + 0.5, y + h / 2, text, ha="center", va="center", fontsize=6.2,
+                            color="white" if dark else "black")
+            y += h
+        ax.text(i + 0.5, -0.35, name.replace("_", "_\n"), ha="center", va="top", fontsize=7)
+    ax.set_xlim(0, len(columns))
+    ax.set_ylim(-1.6, tallest + 0.2)
+    ax.axis("off")
+    legend = [Patch(facecolor=BOX_COLOURS[k], edgecolor="black", linewidth=0.5, label=LABELS[k])
+              for k in ("layer", "rms", "attention", "attention+rope", "mamba", "gelu", "swiglu", "learned")]
+    legend.append(Patch(facecolor="white", edgecolor="black", hatch="///", label="leading block"))
+    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 1.08), ncol=5, fontsize=6.5, frameon=False)
+    fig.tight_layout()
+    return fig

@@ -115,21 +115,24 @@ def curve_frame(
 
 
 def write_score_tables(curves: pd.DataFrame, scores: pd.DataFrame, curves_path: str, scores_path: str,
-                       markdown_path: str | None = None, latex_path: str | None = None) -> None:
-    """Write curves and scores as CSV and, when paths are given, the scores as Markdown and LaTeX."""
+                       markdown_path: str | None = None, latex_path: str | None = None,
+                       confidence: float = 0.95) -> None:
+    """Write curves and scores as CSV and, when paths are given, the scores as Markdown and LaTeX
+    (``confidence``: the intervals' level, named in the Markdown note)."""
     from .atomic import atomic_write_text
     from .evaluate import write_table
 
     write_table(curves, curves_path)
     write_table(scores, scores_path)
     if markdown_path:
-        atomic_write_text(markdown_path, scores_markdown(scores))
+        atomic_write_text(markdown_path, scores_markdown(scores, confidence))
     if latex_path:
         atomic_write_text(latex_path, scores_latex(scores))
 
 
-def scores_markdown(scores: pd.DataFrame) -> str:
-    """Models x tasks table of 'score [low, high]' for papers and READMEs."""
+def scores_markdown(scores: pd.DataFrame, confidence: float = 0.95) -> str:
+    """Models x tasks table of 'score [low, high]' for papers and READMEs; the note names the
+    intervals' ``confidence`` level."""
     def cell(row) -> str:
         if np.isnan(row["score"]):
             return f"— ({row['status']})"
@@ -140,7 +143,8 @@ def scores_markdown(scores: pd.DataFrame) -> str:
         return "_no runs_\n"
     table = scores.assign(cell=scores.apply(cell, axis=1)).pivot(index="model", columns="task", values="cell")
     table = table.reindex(index=list(dict.fromkeys(scores["model"])), columns=list(dict.fromkeys(scores["task"])))
-    note = "\n\nICL regression score with its 95% interval (seeds and prompts); † some seeds diverged.\n"
+    note = (f"\n\nICL regression score with its {100 * confidence:g}% interval (seeds and prompts); "
+            "† some seeds diverged.\n")
     return table.fillna("").to_markdown() + note
 
 

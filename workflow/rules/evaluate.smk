@@ -54,5 +54,7 @@ rule score:
     localrule: True
     conda:
         CONDA_ENV
+    params:
+        confidence=EVAL["confidence"],
     script:
         "../../scripts/collect_scores.py"

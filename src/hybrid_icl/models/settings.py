@@ -8,28 +8,14 @@ together with ``arch`` override the zoo entry's.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import MISSING, asdict, dataclass, fields
+
+from ..values import is_int, is_real
 
 from .recipe import SPEC_KEYS, ArchSpec, resolve_spec, spec_problems
 from .scan import BACKENDS
 from .zoo import ZOO, zoo_spec
 
-SIZE_DEFAULTS = {
-    "mlp_ratio": 4,
-    "swiglu_hidden": "matched",
-    "d_state": 16,
-    "d_conv": 4,
-    "expand": 2,
-    "dt_rank": "auto",
-    "scan": "auto",
-    "dropout": 0.0,
-    "position_init": "normal",
-    "init": "gpt2",
-    "biases": "recipe",
-    "mamba_residual": "single",
-}
-REQUIRED = ("d_model", "n_layer")
-KNOWN_KEYS = ("arch", *SPEC_KEYS, *REQUIRED, "n_head", *SIZE_DEFAULTS)
 SWIGLU_HIDDEN = ("matched", "4x")
 POSITION_INITS = ("normal", "sinusoidal")
 # Reference-code behaviours (docs/architectures.md, "Differences from the reference code"); the first
@@ -65,12 +51,10 @@ class ModelSizes:
         return asdict(self)
 
 
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+# The defaults of the optional sizes, from ModelSizes (their one source).
+SIZE_DEFAULTS = {f.name: f.default for f in fields(ModelSizes) if f.default is not MISSING and f.name != "n_head"}
+REQUIRED = ("d_model", "n_layer")
+KNOWN_KEYS = ("arch", *SPEC_KEYS, *REQUIRED, "n_head", *SIZE_DEFAULTS)
 
 
 def _has_mamba(raw: dict) -> bool:
@@ -103,14 +87,14 @@ def validate_model_config(name: str, cfg: dict) -> list[str]:
         if key not in cfg:
             problems.append(f"{where}.{key}: missing (a positive integer)")
     for key in ("d_model", "n_layer", "n_head", "d_state", "d_conv", "expand"):
-        if key in cfg and not (_is_int(cfg[key]) and cfg[key] > 0):
+        if key in cfg and not (is_int(cfg[key]) and cfg[key] > 0):
             problems.append(f"{where}.{key}: must be a positive integer, got {cfg[key]!r}")
-    if "mlp_ratio" in cfg and not (_is_number(cfg["mlp_ratio"]) and cfg["mlp_ratio"] > 0):
+    if "mlp_ratio" in cfg and not (is_real(cfg["mlp_ratio"]) and cfg["mlp_ratio"] > 0):
         problems.append(f"{where}.mlp_ratio: must be a positive number, got {cfg['mlp_ratio']!r}")
     if cfg.get("swiglu_hidden", "matched") not in SWIGLU_HIDDEN:
         problems.append(f"{where}.swiglu_hidden: unknown value {cfg['swiglu_hidden']!r} (allowed: matched, 4x)")
     rank = cfg.get("dt_rank", "auto")
-    if rank != "auto" and not (_is_int(rank) and rank > 0):
+    if rank != "auto" and not (is_int(rank) and rank > 0):
         problems.append(f"{where}.dt_rank: must be 'auto' or a positive integer, got {rank!r}")
     if cfg.get("scan", "auto") not in BACKENDS:
         problems.append(f"{where}.scan: unknown scan path {cfg['scan']!r} (allowed: {', '.join(BACKENDS)})")
@@ -122,7 +106,7 @@ def validate_model_config(name: str, cfg: dict) -> list[str]:
         if cfg.get(key, allowed[0]) not in allowed:
             problems.append(f"{where}.{key}: unknown value {cfg[key]!r} (allowed: {', '.join(allowed)})")
     drop = cfg.get("dropout", 0.0)
-    if not (_is_number(drop) and 0 <= drop < 1):
+    if not (is_real(drop) and 0 <= drop < 1):
         problems.append(f"{where}.dropout: must be a number in [0, 1), got {drop!r}")
 
     spec = raw_spec(cfg)
@@ -131,7 +115,7 @@ def validate_model_config(name: str, cfg: dict) -> list[str]:
     if cfg.get("mamba_residual") == "doubled" and not _has_mamba(spec):
         problems.append(f"{where}.mamba_residual: the architecture has no Mamba blocks to wrap")
     n_layer = cfg.get("n_layer")
-    problems += spec_problems(spec, n_layer if _is_int(n_layer) else None, where)
+    problems += spec_problems(spec, n_layer if is_int(n_layer) else None, where)
     if any(p.startswith(f"{where}.layers") or p.startswith(f"{where}.leading") for p in problems):
         return problems
     recipes = spec["layers"] + spec.get("leading", [])
@@ -139,7 +123,7 @@ def validate_model_config(name: str, cfg: dict) -> list[str]:
         n_head, d_model = cfg.get("n_head"), cfg.get("d_model")
         if n_head is None:
             problems.append(f"{where}.n_head: missing (the architecture has attention layers)")
-        elif _is_int(n_head) and n_head > 0 and _is_int(d_model) and d_model > 0:
+        elif is_int(n_head) and n_head > 0 and is_int(d_model) and d_model > 0:
             if d_model % n_head:
                 problems.append(f"{where}.d_model: {d_model} is not divisible by n_head={n_head}")
             elif any(r.get("positions") == "rope" for r in recipes) and (d_model // n_head) % 2:

@@ -15,6 +15,8 @@ from typing import Any, ClassVar
 
 import torch
 
+from ..values import is_int, is_real
+
 
 @dataclass
 class Prompts:
@@ -39,24 +41,16 @@ class Param:
     rule: str
 
 
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_real(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
 def positive_int(default: int) -> Param:
-    return Param(default, lambda v: _is_int(v) and v >= 1, "a positive integer")
+    return Param(default, lambda v: is_int(v) and v >= 1, "a positive integer")
 
 
 def non_negative(default: float) -> Param:
-    return Param(default, lambda v: _is_real(v) and v >= 0, "a number >= 0")
+    return Param(default, lambda v: is_real(v) and v >= 0, "a number >= 0")
 
 
 def probability(default: float) -> Param:
-    return Param(default, lambda v: _is_real(v) and 0 <= v <= 1, "a number in [0, 1]")
+    return Param(default, lambda v: is_real(v) and 0 <= v <= 1, "a number in [0, 1]")
 
 
 def choice(default: str, options: tuple[str, ...]) -> Param:
@@ -113,7 +107,7 @@ class Task(ABC):
         """Problems with a parameter dict (n_dims + task keys), as messages naming key and value."""
         errors = []
         n_dims = params.get("n_dims")
-        if not (_is_int(n_dims) and n_dims >= 1):
+        if not (is_int(n_dims) and n_dims >= 1):
             errors.append(f"n_dims must be a positive integer, got {n_dims!r}")
         for key, value in params.items():
             if key == "n_dims":
