@@ -15,7 +15,8 @@ import pytest
 import torch
 from torch import nn
 
-from hybrid_icl.config import load_config, resolve_run, run_key
+from hybrid_icl.config import load_config, resolve_run
+from hybrid_icl.provenance import run_key
 from hybrid_icl.models import PAPER_TWELVE, build_model, validate_model_config
 from hybrid_icl.models.attention import CausalSelfAttention
 from hybrid_icl.models.feedforward import GeluMLP, SwiGLU

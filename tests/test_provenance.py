@@ -86,7 +86,7 @@ def test_changing_a_zoo_entry_retrains_only_runs_of_that_architecture(root, monk
 
 
 def test_a_tasks_code_retrains_only_its_runs_and_shared_code_all(root):
-    assert {p.name for p in task_code_files("sparse_linear", root)} == {"sparse_linear.py", "_sampling.py", "base.py"}
+    assert {p.name for p in task_code_files("sparse_linear", root)} == {"sparse_linear.py", "_sampling.py", "base.py", "values.py"}
     before = versions(root)
     for unrelated in ("tasks/__init__.py", "baselines/least_squares.py", "plots.py", "evaluate.py"):
         add_code(root, unrelated)
