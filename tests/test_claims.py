@@ -163,9 +163,15 @@ def test_a_models_own_score_matches_the_score_table():
 
 def test_markdown_lists_sub_results_under_their_claim():
     data = task_data({"a": 0.9, "b": 0.5, "c": 0.3})
-    text = claims_markdown(verdicts(claim("greater", models=("a", "b"), versus="c"), data))
-    assert "**c1**: statement" in text and "↳ t / a" in text and "↳ t / b" in text
+    table = verdicts(claim("greater", models=("a", "b", "x", "y"), versus="c"), data)
+    assert table["measurement"].iloc[0] == "of 2 run: 2 holds; 2 not run"
+    text = claims_markdown(table)
+    assert "**c1**: statement" in text and "↳ t / a |" in text and "↳ t / b |" in text
+    assert "| ↳ t / x, t / y | | | not run in this suite |" in text
     assert "**holds**" in text
+    nothing = verdicts(claim("greater", models=("x", "y"), versus="c"), data)
+    assert nothing["measurement"].iloc[0] == "none of 2 run"
+    assert claims_markdown(nothing).count("↳") == 0
 
 
 def test_claims_file_problems_name_the_claim_and_key():
@@ -231,3 +237,15 @@ def test_a_suite_naming_a_bad_claims_file_is_invalid(tmp_path):
     bad.write_text("x: {statement: s, source: p, task: linear, models: [gpt2], kind: within, target: 1}\n")
     config["claims"] = str(bad)
     assert any(p.startswith("claims.x.tolerance") and str(bad) in p for p in config_problems(config))
+
+
+def test_names_resolve_to_the_tasks_models_of_that_architecture():
+    """The paper suite trains retrieval with its own small models (gpt2.r, arch gpt2): a claim about
+    gpt2 on retrieval means those."""
+    data = task_data({"a.r": 0.9, "b.r": 0.5})
+    suite = {"tasks": {"t": {"kind": "retrieval"}},
+             "models": {"a": {"arch": "a"}, "b": {"arch": "b"}, "a.r": {"arch": "a"}, "b.r": {"arch": "b"}}}
+    row = evaluate_claims([claim("greater")], {"t": data}, suite, n_boot=100).iloc[0]
+    assert (row["model"], row["versus"], row["verdict"]) == ("a.r", "b.r", HOLDS)
+    by_kind = Claim("c2", "s", "p", "retrieval", ("a",), "greater", "b")  # a task kind names the suite's task
+    assert evaluate_claims([by_kind], {"t": data}, suite, n_boot=100)["task"].item() == "t"

@@ -6,7 +6,7 @@ A claims file maps an id to one finding::
       statement: Mamba-containing models learn sparse parity in context
       source: paper Table 3 (sparse parity 1.000); Park et al. 2024
       task: sparse_parity          # a task of the suite, or a task kind (every suite task of it)
-      models: [mamba, mambaformer] # suite model names (or zoo architectures); one sub-result each
+      models: [mamba, mambaformer] # model names (or architectures: the task's models of that arch)
       kind: greater                # greater | less | within | at_floor
       than: floor                  # greater/less: a model, a number, or "floor"
       margin: 0.1                  # greater/less: by more than this (default 0)
@@ -179,11 +179,14 @@ def claimed_tasks(claims: dict, tasks: dict, in_use: list[str]) -> list[str]:
     return [task for task in in_use if task in wanted]
 
 
-def suite_models(name: str, models: dict) -> list[str]:
-    """The suite models a claim's model name means: that model, else every model of that architecture."""
-    if name in models:
+def suite_models(name: str, models: dict, trained: set[str]) -> list[str]:
+    """The models a claim's model name means on one task: that model if the task trained it, else
+    the task's trained models of that architecture (e.g. the paper suite's ``gpt2.r`` on retrieval),
+    else the name itself (not run)."""
+    if name in trained:
         return [name]
-    return [model for model, spec in models.items() if spec.get("arch") == name]
+    same_arch = [model for model, spec in models.items() if model in trained and spec.get("arch") == name]
+    return same_arch or [name]
 
 
 def decide(kind: str, low: float, high: float, margin: float = 0.0, tolerance: float = 0.0) -> str:
@@ -327,6 +330,17 @@ def measure(claim: Claim, model: str, versus: str | float, data: TaskData, n_boo
             "n_seeds": n_seeds, "verdict": verdict}
 
 
+def tally(verdicts: list[str]) -> str:
+    """'2 of 3 run hold, 1 does not hold; 4 not run' for a claim's summary row."""
+    run = [v for v in verdicts if v != NOT_RUN]
+    if not run:
+        return f"none of {len(verdicts)} run"
+    counts = {v: run.count(v) for v in (HOLDS, FAILS, INCONCLUSIVE, UNDEFINED) if v in run}
+    text = f"of {len(run)} run: " + ", ".join(f"{n} {v}" for v, n in counts.items())
+    missing = len(verdicts) - len(run)
+    return text + (f"; {missing} not run" if missing else "")
+
+
 def blank(row: dict, verdict: str, measurement: str = "") -> dict:
     """A sub-result without numbers (not run, or undefined with the reason as its measurement)."""
     return {**row, "measurement": measurement, "value": np.nan, "low": np.nan, "high": np.nan, "basis": "",
@@ -342,12 +356,11 @@ def fmt(value: float, low: float, high: float) -> str:
     return f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
 
-def versus_of(claim: Claim, models: dict) -> str | float | None:
-    """The suite's name for what a claim compares with (a model, a number, "floor"); None if absent."""
+def versus_of(claim: Claim, models: dict, trained: set[str]) -> str | float:
+    """What a claim compares with on one task: a number, "floor", or the task's model of that name."""
     if _number(claim.versus) or claim.versus == FLOOR:
         return claim.versus
-    matches = suite_models(claim.versus, models)
-    return matches[0] if matches else None
+    return suite_models(claim.versus, models, trained)[0]
 
 
 def evaluate_claims(
@@ -367,23 +380,19 @@ def evaluate_claims(
         base = {"claim": claim.id, "statement": claim.statement, "source": claim.source, "kind": claim.kind}
         subs = []
         for task in suite_tasks(claim.task, suite["tasks"]) or [claim.task]:
+            data = tasks.get(task)
+            trained = set() if data is None else set(data.models["model"])
+            versus = versus_of(claim, suite["models"], trained)
             for name in claim.models:
-                for model in suite_models(name, suite["models"]) or [name]:
-                    versus = versus_of(claim, suite["models"])
-                    data = tasks.get(task)
-                    trained = data is not None and model in set(data.models["model"])
-                    if not trained or versus is None or (
-                        isinstance(versus, str) and versus != FLOOR and versus not in set(data.models["model"])
-                    ):
-                        row = {"task": task, "model": model, "versus": str(versus or claim.versus)}
-                        subs.append(blank(row, NOT_RUN))
-                        continue
-                    subs.append(measure(claim, model, versus, data, n_boot, confidence))
+                for model in suite_models(name, suite["models"], trained):
+                    if model not in trained or (isinstance(versus, str) and versus not in trained | {FLOOR}):
+                        subs.append(blank({"task": task, "model": model, "versus": str(versus)}, NOT_RUN))
+                    else:
+                        subs.append(measure(claim, model, versus, data, n_boot, confidence))
         verdict = overall([s["verdict"] for s in subs])
-        held = sum(sub["verdict"] == HOLDS for sub in subs)
         row = {"task": ",".join(dict.fromkeys(sub["task"] for sub in subs)), "model": "all",
                "versus": str(claim.versus)}
-        summary = subs[0] if len(subs) == 1 else blank(row, verdict, f"{held} of {len(subs)} sub-results hold")
+        summary = subs[0] if len(subs) == 1 else blank(row, verdict, tally([sub["verdict"] for sub in subs]))
         rows.append({**base, **summary, "verdict": verdict})
         if len(subs) > 1:
             rows += [{**base, **sub} for sub in subs]
@@ -399,8 +408,12 @@ def claims_markdown(table: pd.DataFrame) -> str:
         head, subs = rows.iloc[0], rows.iloc[1:]
         lines.append(f"| **{claim_id}**: {head['statement']} | {head['source']} | {head['measurement']} "
                      f"| **{head['verdict']}** |")
-        for _, sub in subs.iterrows():
+        for _, sub in subs[subs["verdict"] != NOT_RUN].iterrows():
             lines.append(f"| ↳ {sub['task']} / {sub['model']} | | {sub['measurement']} | {sub['verdict']} |")
+        absent = subs[subs["verdict"] == NOT_RUN]
+        if len(absent) and len(absent) < len(subs):
+            names = ", ".join(f"{t} / {m}" for t, m in zip(absent["task"], absent["model"]))
+            lines.append(f"| ↳ {names} | | | {NOT_RUN} |")
     note = (
         "\n\nEach measurement is a difference of ICL regression scores, S(model) − S(other), decided on its "
         "95% bootstrap interval over seeds and prompts: the paired difference when both share seeds (else the "
