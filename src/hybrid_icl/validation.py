@@ -1,6 +1,6 @@
 """Checking a suite config before any job runs.
 
-Two layers: the JSON schema (workflow/schemas/config.schema.yaml: keys, types, ranges) and
+Two layers: the JSON schema (config.schema.yaml, package data beside this module: keys, types, ranges) and
 semantic checks that need the package (known task kinds and architectures, sizes that fit,
 curricula within the prompt length, baselines that suit their task, experiments naming defined
 tasks and models). Every problem is reported as one line naming the key and the value.
@@ -15,7 +15,7 @@ import yaml
 
 from .config import experiment_grid, training_settings
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMA_PATH = Path(__file__).resolve().with_name("config.schema.yaml")  # package data (pyproject.toml)
 
 
 class ConfigError(ValueError):
