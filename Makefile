@@ -15,7 +15,7 @@ export PATH := $(BIN):$(PATH)
 export DVC_NO_ANALYTICS := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: run test status smoke lint format report benchmarks constraints clean-results publish pull slurm
+.PHONY: run test status docs-tables smoke lint format report benchmarks constraints clean-results publish pull slurm
 
 $(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: $(STAMP)
 
 status: $(STAMP)
 	$(BIN)/python -m hybrid_icl status --configfile $(CONFIG)
+
+# Markdown tables of a suite's results for the docs: docs/tables/<suite>/<task>.md (and ood.md).
+docs-tables: $(STAMP)
+	$(BIN)/python -m hybrid_icl docs-tables --configfile $(CONFIG) --out docs/tables
 
 smoke: $(STAMP)
 	$(MAKE) run CONFIG=config/smoke.yaml CORES=2

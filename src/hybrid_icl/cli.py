@@ -5,6 +5,7 @@
   where      print where a suite's figures and tables are
   status     which runs of a suite are trained, partial, stale or not started; times and estimate
   train      train one (task, model, seed) run of a suite into a folder
+  docs-tables  Markdown tables of a suite's results for the docs (docs/tables/<suite>/)
 """
 
 from __future__ import annotations
@@ -78,6 +79,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs_tables(args: argparse.Namespace) -> int:
+    from .doc_tables import write_doc_tables
+
+    try:
+        written = write_doc_tables(load_suite(*args.configfile), args.out, args.k)
+    except FileNotFoundError as err:
+        raise UsageError(str(err)) from None
+    print("\n".join(str(path) for path in written))
+    return 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from .models.listing import run
 
@@ -117,6 +129,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="folder for model.pt, train_log.csv and resume/ (default: the suite's run "
                    "folder, where the workflow finds it)")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("docs-tables", help="Markdown tables of a suite's results for the docs")
+    p.add_argument("--configfile", nargs="+", default=["config/config.yaml"])
+    p.add_argument("--out", default="docs/tables", help="folder; the tables go to <out>/<suite>/")
+    p.add_argument("--k", type=positive_int, nargs="+", help="context lengths to show (default: about a "
+                   "quarter, half and all of the longest)")
+    p.set_defaults(func=cmd_docs_tables)
 
     p = sub.add_parser("models", help="list the registered architectures")
     from .models.listing import add_arguments

@@ -1,0 +1,93 @@
+"""Markdown tables for the docs, generated from a suite's results folder (``make docs-tables``).
+
+Per task (``<out>/<suite>/<task>.md``): each model's error at a few context lengths k and its ICL
+score, both with their intervals, and its final training loss per seed; the baselines' errors
+below. For OOD entries (``<out>/<suite>/ood.md``): each model's score per entry. Models are
+sorted by score, best first; a cell the results do not have is left empty.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .suite import Suite
+
+
+def interval(mean: float, low: float, high: float) -> str:
+    return "" if np.isnan(mean) else f"{mean:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def default_ks(ks: np.ndarray) -> list[int]:
+    """Context lengths to show: the ones nearest a quarter, half and all of the longest."""
+    ks = np.sort(ks)
+    picks = [ks[np.abs(ks - ks[-1] * share).argmin()] for share in (0.25, 0.5, 1.0)]
+    return [int(k) for k in dict.fromkeys(picks)]
+
+
+def final_losses(suite: Suite, task: str, model: str) -> str:
+    """The last logged training loss of each of the model's runs on the task, in seed order."""
+    values = []
+    for _, _, seed in [r for r in suite.runs_of(task) if r[1] == model]:
+        log = suite.layout.file("train_log", task=task, model=model, seed=seed)
+        values.append(f"{pd.read_csv(log)['loss'].iloc[-1]:.3f}" if log.is_file() else "-")
+    return ", ".join(values)
+
+
+def task_table(suite: Suite, task: str, curves: pd.DataFrame, scores: pd.DataFrame,
+               ks: list[int] | None = None) -> str:
+    """One task's Markdown table (see the module docstring)."""
+    curves = curves[curves["task"] == task]
+    scores = scores[scores["task"] == task].sort_values("score", ascending=False, na_position="last")
+    ks = ks or default_ks(curves["k"].unique())
+    reference = scores["reference"].iloc[0] if len(scores) else suite.reference(task)["name"]
+    seeds = ", ".join(str(s) for s in suite.seeds_of(task))
+    header = [""] + [f"k = {k}" for k in ks] + [f"ICL score vs {reference}", f"final training loss (seeds {seeds})"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+
+    def errors(kind: str, name: str) -> list[str]:
+        rows = curves[(curves["kind"] == kind) & (curves["name"] == name)].set_index("k")
+        if kind == "baseline":
+            return [f"{rows.loc[k, 'mean']:.3f}" if k in rows.index else "" for k in ks]
+        return [interval(*rows.loc[k, ["mean", "low", "high"]]) if k in rows.index else "" for k in ks]
+
+    for _, row in scores.iterrows():
+        cells = [row["model"], *errors("model", row["model"]), interval(row["score"], row["low"], row["high"]),
+                 final_losses(suite, task, row["model"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    for name in dict.fromkeys(curves.loc[curves["kind"] == "baseline", "name"]):
+        lines.append("| " + " | ".join([name, *errors("baseline", name), "", ""]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def ood_table(scores: pd.DataFrame) -> str:
+    """Models x OOD entries: each model's ICL score [interval] against the entry's reference."""
+    cells = scores.assign(cell=[interval(*r) for r in scores[["score", "low", "high"]].to_numpy()])
+    references = dict(zip(scores["task"], scores["reference"]))
+    table = cells.pivot(index="model", columns="task", values="cell")
+    table = table.reindex(index=list(dict.fromkeys(scores["model"])), columns=list(references))
+    table.columns = [f"{entry} (vs {references[entry]})" for entry in table.columns]
+    return table.fillna("").to_markdown() + "\n"
+
+
+def write_doc_tables(suite: Suite, out: str | Path, ks: list[int] | None = None) -> list[Path]:
+    """Write every table the suite's results allow below ``out/<suite>/``; returns the files written.
+    FileNotFoundError naming the score table if the suite has none yet."""
+    path = suite.layout.path
+    scores_csv = Path(path("scores", ext="csv"))
+    if not scores_csv.is_file():
+        raise FileNotFoundError(f"{scores_csv} does not exist: run the suite first (snakemake --configfile ...)")
+    curves, scores = pd.read_csv(path("curves")), pd.read_csv(scores_csv)
+    folder = Path(out) / suite.name
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for task in dict.fromkeys(scores["task"]):
+        written.append(folder / f"{task}.md")
+        written[-1].write_text(task_table(suite, task, curves, scores, ks))
+    ood_csv = Path(path("ood_scores", ext="csv"))
+    if ood_csv.is_file():
+        written.append(folder / "ood.md")
+        written[-1].write_text(ood_table(pd.read_csv(ood_csv)))
+    return written

@@ -1,0 +1,63 @@
+"""`python -m hybrid_icl docs-tables`: the docs' Markdown tables from a suite's results folder."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+from hybrid_icl.cli import main
+from hybrid_icl.config import load_config
+from hybrid_icl.doc_tables import default_ks
+from hybrid_icl.suite import Suite
+
+
+def curve(kind: str, name: str, means: list[float]) -> list[dict]:
+    return [{"task": "linear", "kind": kind, "name": name, "k": k, "mean": m, "low": m - 0.1, "high": m + 0.1,
+             "n_seeds": 2} for k, m in enumerate(means)]
+
+
+@pytest.fixture
+def results(tmp_path):
+    """The smoke suite's score tables and one training log, written by hand into a temporary folder."""
+    config = load_config(ROOT / "config" / "smoke.yaml")
+    config["output_dir"] = str(tmp_path / "results")
+    suite = Suite(config)
+    tables = tmp_path / "results" / "smoke" / "tables"
+    tables.mkdir(parents=True)
+    rows = curve("model", "gpt2", [1.0, 0.5, 0.25, 0.125, 0.1]) + curve("baseline", "least_squares", [1, 0, 0, 0, 0])
+    pd.DataFrame(rows).to_csv(tables / "curves.csv", index=False)
+    pd.DataFrame([
+        {"task": "linear", "model": m, "reference": "least_squares", "score": s, "low": s - 0.01, "high": s + 0.01,
+         "n_seeds": 2, "status": "completed"} for m, s in (("llama", 0.5), ("gpt2", 0.9))
+    ]).to_csv(tables / "icl_scores.csv", index=False)
+    log = suite.layout.file("train_log", task="linear", model="gpt2", seed=1)
+    log.parent.mkdir(parents=True)
+    pd.DataFrame({"step": [10, 20], "loss": [0.5, 0.25]}).to_csv(log, index=False)
+    config_file = tmp_path / "suite.yaml"
+    config_file.write_text(f"output_dir: {tmp_path / 'results'}\n")
+    return tmp_path, [str(ROOT / "config" / "smoke.yaml"), str(config_file)]
+
+
+def test_a_tasks_table_has_errors_scores_and_losses_sorted_by_score(results, capsys):
+    tmp_path, configs = results
+    assert main(["docs-tables", "--configfile", *configs, "--out", str(tmp_path / "docs"), "--k", "1", "3"]) == 0
+    text = (tmp_path / "docs" / "smoke" / "linear.md").read_text().splitlines()
+    assert text[0] == "|  | k = 1 | k = 3 | ICL score vs least_squares | final training loss (seeds 0, 1) |"
+    assert text[2] == "| gpt2 | 0.500 [0.400, 0.600] | 0.125 [0.025, 0.225] | 0.900 [0.890, 0.910] | -, 0.250 |"
+    assert text[3] == "| llama |  |  | 0.500 [0.490, 0.510] | -, - |"
+    assert text[4] == "| least_squares | 0.000 | 0.000 |  |  |"
+    assert str(tmp_path / "docs" / "smoke" / "linear.md") in capsys.readouterr().out
+    assert not (tmp_path / "docs" / "smoke" / "ood.md").exists()
+
+
+def test_without_results_it_says_what_to_run_first(tmp_path, capsys):
+    elsewhere = tmp_path / "suite.yaml"
+    elsewhere.write_text(f"output_dir: {tmp_path / 'none'}\n")
+    assert main(["docs-tables", "--configfile", str(ROOT / "config" / "smoke.yaml"), str(elsewhere)]) == 2
+    assert "icl_scores.csv does not exist: run the suite first" in capsys.readouterr().err
+
+
+def test_default_context_lengths_are_a_quarter_half_and_all_of_the_longest():
+    assert default_ks(pd.Series(range(41)).to_numpy()) == [10, 20, 40]
+    assert default_ks(pd.Series([0, 1]).to_numpy()) == [0, 1]
