@@ -152,9 +152,8 @@ def time_steps(run: dict, setting: dict, warmup: int, steps: int, device: torch.
 
 
 def measure(config: dict, archs: list[str] | None, setting_names: list[str], warmup: int, steps: int,
-            peak: dict | None) -> pd.DataFrame:  # fmt: skip
+            peak: dict | None, device: torch.device) -> pd.DataFrame:  # fmt: skip
     """One row per (model, task shape, setting): steps/s, peak memory, MFU."""
-    device = torch.device("cuda")
     rows, seen = [], set()
     for run in suite_runs(config):
         key = shape_key(run)
@@ -220,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     name = torch.cuda.get_device_name()
     peak = args.peak_tflops or PEAK_TFLOPS.get(gpu_name_key(name) or "")
     print(f"{name}: peaks {peak or 'unknown (pass --peak-tflops for MFU)'}; torch {torch.__version__}")
-    speeds = measure(config, args.archs, args.settings, args.warmup, args.steps, peak)
+    speeds = measure(config, args.archs, args.settings, args.warmup, args.steps, peak, torch.device("cuda"))
     args.out.mkdir(parents=True, exist_ok=True)
     speeds.assign(gpu=name).to_csv(args.out / "gpu_speed.csv", index=False)
     if not args.archs:
