@@ -331,7 +331,7 @@ def measure(claim: Claim, model: str, versus: str | float, data: TaskData, n_boo
 
 
 def tally(verdicts: list[str]) -> str:
-    """'2 of 3 run hold, 1 does not hold; 4 not run' for a claim's summary row."""
+    """A claim's summary measurement, e.g. 'of 3 run: 2 holds, 1 does not hold; 4 not run'."""
     run = [v for v in verdicts if v != NOT_RUN]
     if not run:
         return f"none of {len(verdicts)} run"
