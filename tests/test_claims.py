@@ -1,5 +1,6 @@
 """Claims decided from synthetic error tables whose scores and intervals are known."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -249,3 +250,14 @@ def test_names_resolve_to_the_tasks_models_of_that_architecture():
     assert (row["model"], row["versus"], row["verdict"]) == ("a.r", "b.r", HOLDS)
     by_kind = Claim("c2", "s", "p", "retrieval", ("a",), "greater", "b")  # a task kind names the suite's task
     assert evaluate_claims([by_kind], {"t": data}, suite, n_boot=100)["task"].item() == "t"
+
+
+def test_contrasts_suite_dry_run_builds_the_claims_table_and_distances(tmp_path):
+    from conftest import copy_workflow, snakemake
+
+    wf = copy_workflow(tmp_path / "wf")
+    proc = snakemake(wf, "-n", "--configfile", "config/contrasts_cpu.yaml")
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", proc.stdout, re.M))
+    assert counts["claims"] == "1" and counts["train"] == "40"
+    assert counts["predict"] == "40" and counts["prediction_distances"] == "4"
+    assert "results/contrasts_cpu/tables/claims.md" in proc.stdout
