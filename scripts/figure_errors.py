@@ -7,6 +7,7 @@ from hybrid_icl.plots import error_curves_figure, save
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 with job_log(sm.log[0]):
-    curves = pd.read_csv(sm.input.curves)
-    fig = error_curves_figure(curves, sm.wildcards.task, sm.params.metric, sm.params.reference, list(sm.params.models))
+    curves, scores = pd.read_csv(sm.input.curves), pd.read_csv(sm.input.scores)
+    models = list(sm.params.models)
+    fig = error_curves_figure(curves, sm.wildcards.task, sm.params.metric, sm.params.reference, models, scores)
     save(fig, sm.output.pdf, sm.output.png)

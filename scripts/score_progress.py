@@ -6,8 +6,7 @@ from hybrid_icl.tables import progress_summary, read_tables
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 with job_log(sm.log[0]):
-    models = read_tables(sm.input.models)
-    models = models[models["status"] == "completed"]
+    models = read_tables(sm.input.models)  # diverged runs are counted, not summarised
     table = progress_summary(models, read_tables(sm.input.baselines), sm.params.bootstrap, sm.params.confidence)
     write_table(table, sm.output[0])
     print(table.to_string(index=False))

@@ -37,7 +37,7 @@ def test_a_diverged_run_is_marked_and_the_suite_completes(tmp_path):
     scores = pd.read_csv(out / "tables" / "icl_scores.csv").set_index("model")
     assert scores.loc["gpt2", "status"] == "completed" and pd.notna(scores.loc["gpt2", "score"])
     assert scores.loc["mamba", "status"] == "diverged in 1/1 seeds" and pd.isna(scores.loc["mamba", "score"])
-    assert "diverged" in (out / "tables" / "icl_scores.md").read_text()
+    assert "— † (1 of 1 seeds diverged)" in (out / "tables" / "icl_scores.md").read_text()
     for figure in ("scores", "errors_linear", "loss_linear"):
         for ext in ("pdf", "png"):
             assert (out / "figures" / f"{figure}.{ext}").stat().st_size > 1000, figure

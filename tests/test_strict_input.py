@@ -105,7 +105,8 @@ def test_nan_from_yaml_is_refused(tmp_path):
 def test_upper_estimate_bounds_the_measured_size_of_every_architecture():
     """The cheap bound decides when the exact (meta-device) estimate is needed, so it must never be lower."""
     for arch in ZOO:
-        for d_model, n_layer, points, expand, d_state in [(32, 2, 10, 2, 16), (64, 4, 40, 4, 16), (32, 2, 12, 2, 64), (48, 6, 30, 2, 16)]:
+        sizes = [(32, 2, 10, 2, 16), (64, 4, 40, 4, 16), (32, 2, 12, 2, 64), (48, 6, 30, 2, 16)]
+        for d_model, n_layer, points, expand, d_state in sizes:
             model = {"arch": arch, "d_model": d_model, "n_layer": n_layer, "n_head": 4, "expand": expand,
                      "d_state": d_state}
             shape = (5, 1, points, 8)

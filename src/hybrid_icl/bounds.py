@@ -36,7 +36,8 @@ def point_problems(config: dict) -> list[str]:
     and the ICL score is undefined (0 / 0)."""
     problems = []
     for name, spec in config["tasks"].items():
-        for key, points in (("n_points", spec["n_points"]), ("eval.n_points", (spec.get("eval") or {}).get("n_points"))):
+        eval_points = (spec.get("eval") or {}).get("n_points")
+        for key, points in (("n_points", spec["n_points"]), ("eval.n_points", eval_points)):
             if points is not None and points < MIN_POINTS:
                 problems.append(
                     f"tasks.{name}.{key}: {points} point leaves no in-context example before the query, so every "

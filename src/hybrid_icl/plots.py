@@ -17,6 +17,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .atomic import atomic_path  # noqa: E402
+from .marks import diverged_status, footnote, marked_rows, symbols  # noqa: E402
 
 STYLE = {
     "font.size": 9,
@@ -85,22 +86,55 @@ def baseline_styles(names: list[str]) -> dict[str, LineStyle]:
                             BASELINE_DASHES[i % len(BASELINE_DASHES)]) for i, name in enumerate(names)}
 
 
+def status_by_model(scores: pd.DataFrame | None, task: str) -> dict[str, str]:
+    """model -> the status of its score row on ``task`` (see marks.py); empty without a score table."""
+    if scores is None:
+        return {}
+    rows = scores[scores["task"] == task]
+    return dict(zip(rows["model"], rows["status"]))
+
+
+def marked_label(label: str, status: str | None) -> str:
+    """A legend or row label with the marks of its status appended ('mamba (1 seed) †')."""
+    marked = symbols(status) if status else ""
+    return f"{label} {marked}" if marked else label
+
+
+def add_mark_notes(fig: plt.Figure, statuses: dict[str, str], drawn: Iterable[str] = ()) -> None:
+    """Under the figure: each marked entry's reason ('(not drawn)' for a model with no curve), then what
+    the marks that appear mean; nothing when no entry is marked."""
+    drawn = set(drawn)
+    labels = {name: name if name in drawn else f"{name} (not drawn)" for name in statuses}
+    lines = marked_rows((labels[name], status) for name, status in statuses.items())
+    if lines:
+        notes = "\n".join(lines + footnote(statuses.values()).splitlines())
+        fig.text(0.01, -0.01, notes, ha="left", va="top", fontsize=6.0)
+
+
 def error_curves_figure(curves: pd.DataFrame, task: str, metric: str = "mse", reference: str | None = None,
-                        model_order: list[str] | None = None) -> plt.Figure:
-    """Mean error vs number of in-context examples, models solid and baselines dashed, with bands."""
+                        model_order: list[str] | None = None, scores: pd.DataFrame | None = None) -> plt.Figure:
+    """Mean error vs number of in-context examples, models solid and baselines dashed, with bands.
+
+    With the task's ``scores`` table, models with diverged seeds (or an undefined score) are marked
+    as in the score tables, and a model with no curve left is named under the figure."""
+    statuses = status_by_model(scores, task)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(4.6, 3.2))
-        dot_plot = error_curves_axes(ax, curves, task, metric, reference, model_order)
+        dot_plot = error_curves_axes(ax, curves, task, metric, reference, model_order, statuses=statuses)
         if not dot_plot:  # a dot plot names its rows itself
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        mine = curves[(curves["task"] == task) & (curves["kind"] == "model")]
+        add_mark_notes(fig, statuses, drawn=mine["name"])
         return fig
 
 
 def error_curves_axes(ax, curves: pd.DataFrame, task: str, metric: str = "mse", reference: str | None = None,
                       model_order: list[str] | None = None, seed_counts: bool = True,
-                      model_style: dict[str, LineStyle] | None = None) -> bool:
+                      model_style: dict[str, LineStyle] | None = None,
+                      statuses: dict[str, str] | None = None) -> bool:
     """Draw one task's model and baseline curves on ``ax``; ``model_style`` shares styles across
-    panels (default: ``model_styles`` of the models drawn here).
+    panels (default: ``model_styles`` of the models drawn here); ``statuses`` (model -> score status)
+    adds the marks of the score tables to the labels.
 
     Returns True when the task scores a single query and was drawn as a dot plot (rows labelled)."""
     mine = curves[curves["task"] == task]
@@ -117,7 +151,8 @@ def error_curves_axes(ax, curves: pd.DataFrame, task: str, metric: str = "mse", 
     for name in models:
         rows = mine[(mine["kind"] == "model") & (mine["name"] == name)]
         seeds = int(rows["n_seeds"].iloc[0])
-        row_labels["model", name] = f"{name} ({seeds} seed{'s' * (seeds > 1)})" if seed_counts else name
+        label = f"{name} ({seeds} seed{'s' * (seeds > 1)})" if seed_counts else name
+        row_labels["model", name] = marked_label(label, (statuses or {}).get(name))
         draw(ax, rows, model_style[name], row_labels["model", name], single=single_point)
     ax.set_title(task)
     zero = mine[(mine["kind"] == "baseline") & (mine["name"] == "zero")]
@@ -234,20 +269,37 @@ def score_heatmap_figure(scores: pd.DataFrame) -> plt.Figure:
         ax.set_yticks(range(len(models)), models)
         for _, row in scores.iterrows():
             i, j = models.index(row["model"]), tasks.index(row["task"])
-            text = (f"{row['score']:.2f}\n[{row['low']:.2f}, {row['high']:.2f}]" if np.isfinite(row["score"])
-                    else row["status"].replace(" in ", "\nin "))
+            marked = symbols(row["status"])
+            text = (f"{row['score']:.2f}{marked}\n[{row['low']:.2f}, {row['high']:.2f}]" if np.isfinite(row["score"])
+                    else f"\u2014{marked}")
             light = np.isfinite(row["score"]) and row["score"] < 0.6
             ax.text(j, i, text, ha="center", va="center", fontsize=6.5, color="white" if light else "black")
         fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02, label="ICL regression score")
         ax.set_title("ICL regression score (1 = reference baseline, 0 = zero predictor)")
+        cells = {f"{r['model']} on {r['task']}": r["status"] for _, r in scores.iterrows()}
+        add_mark_notes(fig, cells, drawn=cells)
         return fig
 
 
+def progress_statuses(progress: pd.DataFrame) -> dict[str, str]:
+    """model -> status from a progress table's seed counts ('diverged in 1/2 seeds' or 'completed')."""
+    rows = progress[progress["kind"] == "model"].drop_duplicates("name")
+    if "n_runs" not in rows:  # a table written before seed counts were kept
+        return {name: "completed" for name in rows["name"]}
+    return {r["name"]: diverged_status(int(r["n_runs"] - r["n_seeds"]), int(r["n_runs"])) if r["n_seeds"] < r["n_runs"]
+            else "completed" for _, r in rows.iterrows()}
+
+
 def progress_figure(progress: pd.DataFrame, task: str, model_order: list[str] | None = None) -> plt.Figure:
-    """Error (mean over context lengths) vs training step per model with bands; baselines as flat lines."""
+    """Error (mean over context lengths) vs training step per model with bands; baselines as flat lines.
+
+    Models with diverged seeds are marked (their curve is over the seeds that completed); a model with
+    none left is named under the figure."""
+    statuses = progress_statuses(progress)
+    drawn = progress[(progress["kind"] == "model") & progress["step"].notna()]  # none left: no step
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(4.6, 3.2))
-        models = drawn_models(progress.loc[progress["kind"] == "model", "name"], model_order)
+        models = drawn_models(drawn["name"], model_order)
         styles = model_styles(models)
         baselines = progress[progress["kind"] == "baseline"]
         base_style = baseline_styles(list(baselines["name"]))
@@ -262,13 +314,14 @@ def progress_figure(progress: pd.DataFrame, task: str, model_order: list[str] | 
             rows = progress[(progress["kind"] == "model") & (progress["name"] == name)]
             style = styles[name]
             ax.plot(rows["step"], rows["mean"], marker=style.marker or ".", ms=3.5,
-                    color=style.colour, lw=1.5, label=name)
+                    color=style.colour, lw=1.5, label=marked_label(name, statuses.get(name)))
             ax.fill_between(rows["step"], rows["low"], rows["high"], color=style.colour, alpha=0.2, lw=0)
         ax.set_xlabel("training step")
         ax.set_ylabel("error, mean over k")
         ax.set_title(f"{task}: in-context error during training")
         ax.set_ylim(bottom=0, top=top)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        add_mark_notes(fig, statuses, drawn=models)
         return fig
 
 

@@ -10,10 +10,23 @@ import pandas as pd
 
 from .artifacts import load_parquet
 from .config import stable_seed
+from .marks import (
+    COMPLETED,
+    LATEX_SYMBOLS,
+    diverged_status,
+    footnote,
+    joined,
+    marked_rows,
+    marks,
+    no_reference_status,
+    reasons,
+    symbols,
+    undefined_status,
+)
 from .scores import bootstrap_weights, curve_with_interval, score_with_interval
 
 CURVE_COLUMNS = ["task", "kind", "name", "k", "mean", "low", "high", "n_seeds"]
-SCORE_COLUMNS = ["task", "model", "reference", "score", "low", "high", "n_seeds", "status"]
+SCORE_COLUMNS = ["task", "model", "reference", "score", "low", "high", "n_seeds", "status", "mark"]
 
 
 def resampling_seed(*labels) -> int:
@@ -71,8 +84,8 @@ def summarise(
         for model, runs in task_status.groupby("model", sort=False):
             good = sorted(runs.loc[runs["status"] == "completed", "seed"])
             bad = len(runs) - len(good)
-            note = "completed" if not bad else f"diverged in {bad}/{len(runs)} seeds"
-            row = {"task": task, "model": model, "reference": ref["name"], "n_seeds": len(good), "status": note}
+            diverged = [diverged_status(bad, len(runs))] if bad else []
+            row = {"task": task, "model": model, "reference": ref["name"], "n_seeds": len(good)}
             mine = task_models[(task_models["model"] == model) & task_models["seed"].isin(good)]
             if good:
                 errors = cube(mine, good)
@@ -80,23 +93,25 @@ def summarise(
                 curves.append(curve_frame(task, "model", model, positions(mine), errors, weights, confidence))
             paired = [s for s in good if s in ref_seeds]
             if not paired:
-                reason = note if not good else f"reference {ref['name']} has no completed run with these seeds"
-                scores.append({**row, "score": np.nan, "low": np.nan, "high": np.nan, "status": reason})
+                reasons = diverged + ([no_reference_status(ref["name"])] if good else [])
+                scores.append({**row, "score": np.nan, "low": np.nan, "high": np.nan, "status": joined(reasons)})
                 continue
             weights = bootstrap_weights(len(paired), errors.shape[1], n_boot, resampling_seed(task, "score", model))
             zero = cube(task_base[(task_base["baseline"] == "zero")], paired)
             base = cube(ref_source, paired)
             score, low, high = score_with_interval(cube(mine, paired), zero, base, weights, confidence)
-            if not np.isfinite(score):
-                row["status"] = f"undefined: reference {ref['name']} is no better than zero"
-            scores.append({**row, "n_seeds": len(paired), "score": score, "low": low, "high": high})
+            reasons = diverged + ([] if np.isfinite(score) else [undefined_status(ref["name"])])
+            scores.append({**row, "n_seeds": len(paired), "score": score, "low": low, "high": high,
+                           "status": joined(reasons)})
         for name, rows in task_base.groupby("baseline", sort=False):
             seeds = sorted(rows["seed"].unique())
             errors = cube(rows, seeds)
             weights = bootstrap_weights(len(seeds), errors.shape[1], n_boot, resampling_seed(task, "baseline", name))
             curves.append(curve_frame(task, "baseline", name, positions(rows), errors, weights, confidence))
     curve_table = pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(columns=CURVE_COLUMNS)
-    return curve_table, pd.DataFrame(scores, columns=SCORE_COLUMNS)
+    score_table = pd.DataFrame(scores, columns=SCORE_COLUMNS)
+    score_table["mark"] = score_table["status"].map(symbols)
+    return curve_table, score_table
 
 
 def completed_seeds(model_rows: pd.DataFrame) -> list[int]:
@@ -132,20 +147,23 @@ def write_score_tables(curves: pd.DataFrame, scores: pd.DataFrame, curves_path: 
 
 def scores_markdown(scores: pd.DataFrame, confidence: float = 0.95) -> str:
     """Models x tasks table of 'score [low, high]' for papers and READMEs; the note names the
-    intervals' ``confidence`` level."""
+    intervals' ``confidence`` level; a marked cell states its reason, and the footnote explains only
+    the marks that appear."""
     def cell(row) -> str:
-        if np.isnan(row["score"]):
-            return f"— ({row['status']})"
-        mark = "" if row["status"] == "completed" else " †"
-        return f"{row['score']:.3f} [{row['low']:.3f}, {row['high']:.3f}]{mark}"
+        value = "—" if np.isnan(row["score"]) else f"{row['score']:.3f} [{row['low']:.3f}, {row['high']:.3f}]"
+        return value if row["status"] == COMPLETED else f"{value} {symbols(row['status'])} ({reasons(row['status'])})"
 
     if scores.empty:
         return "_no runs_\n"
     table = scores.assign(cell=scores.apply(cell, axis=1)).pivot(index="model", columns="task", values="cell")
     table = table.reindex(index=list(dict.fromkeys(scores["model"])), columns=list(dict.fromkeys(scores["task"])))
-    note = (f"\n\nICL regression score with its {100 * confidence:g}% interval (seeds and prompts); "
-            "† some seeds diverged.\n")
-    return table.fillna("").to_markdown() + note
+    notes = footnote(scores["status"])
+    note = f"\n\nICL regression score with its {100 * confidence:g}% interval (seeds and prompts).\n"
+    return table.fillna("").to_markdown() + note + (f"\n{notes.replace(chr(10), '  ' + chr(10))}\n" if notes else "")
+
+
+def latex_escape(text: str) -> str:
+    return text.replace("_", r"\_")
 
 
 def scores_latex(scores: pd.DataFrame) -> str:
@@ -160,40 +178,60 @@ def scores_latex(scores: pd.DataFrame) -> str:
         row = lookup.get((model, task))
         if row is None:
             return ""
-        if not np.isfinite(row["score"]):
-            return "diverged"
-        return f"{row['score']:.2f} \\scriptsize{{[{row['low']:.2f}, {row['high']:.2f}]}}"
+        value = "---" if not np.isfinite(row["score"]) else (
+            f"{row['score']:.2f} \\scriptsize{{[{row['low']:.2f}, {row['high']:.2f}]}}")
+        marked = "".join(LATEX_SYMBOLS[m.symbol] for m in marks(row["status"]))
+        return f"{value}$^{{{marked}}}$" if marked else value
 
-    escape = lambda s: s.replace("_", r"\_")  # noqa: E731
     lines = [
         r"\begin{tabular}{l" + "c" * len(tasks) + "}",
         r"\toprule",
-        "Model & " + " & ".join(escape(t) for t in tasks) + r" \\",
+        "Model & " + " & ".join(latex_escape(t) for t in tasks) + r" \\",
         r"\midrule",
-        *(escape(m) + " & " + " & ".join(cell(m, t) for t in tasks) + r" \\" for m in models),
+        *(latex_escape(m) + " & " + " & ".join(cell(m, t) for t in tasks) + r" \\" for m in models),
         r"\bottomrule",
+        *latex_notes(scores, len(tasks) + 1),
         r"\end{tabular}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def latex_notes(scores: pd.DataFrame, columns: int) -> list[str]:
+    """Table rows under the rule: each marked cell's reason, then what each mark that appears means."""
+    cells = [(f"{r['model']} on {r['task']}", r["status"]) for _, r in scores.iterrows()]
+    lines = [
+        "".join(LATEX_SYMBOLS[m.symbol] for m in marks(status)) + rf"\ {latex_escape(f'{label}: {reasons(status)}')}"
+        for label, status in cells if status != COMPLETED
+    ]
+    lines += [latex_escape(line) for line in footnote(scores["status"], latex=True).splitlines()]
+    return [rf"\multicolumn{{{columns}}}{{l}}{{\footnotesize {line}}} \\" for line in lines]
 
 
 def progress_summary(models: pd.DataFrame, baselines: pd.DataFrame, n_boot: int = 1000,
                      confidence: float = 0.95) -> pd.DataFrame:
     """Error (mean over scored positions) vs training step per model, with intervals over seeds and prompts.
 
-    models: columns model, seed, step, prompt, error. baselines: tidy baseline errors of the task
-    (columns seed, baseline, prompt, k, error), summarised as flat lines (step = -1).
-    Returns columns kind, name, step, mean, low, high, n_seeds.
+    models: columns model, seed, step, prompt, error and (optionally) status; only completed runs are
+    summarised. baselines: tidy baseline errors of the task (columns seed, baseline, prompt, k, error),
+    summarised as flat lines (step = -1). Returns columns kind, name, step, mean, low, high, n_seeds,
+    n_runs (seeds trained, diverged ones included); a model none of whose runs completed keeps one row
+    with n_seeds 0 and no values, so figures can say it diverged.
     """
     rows = []
-    for model, frame in models.groupby("model", sort=False):
+    for model, every in models.groupby("model", sort=False):
+        n_runs = every["seed"].nunique()
+        frame = every[every["status"] == COMPLETED] if "status" in every else every
+        if frame.empty:
+            rows.append(pd.DataFrame({"kind": "model", "name": model, "step": [np.nan], "mean": np.nan,
+                                      "low": np.nan, "high": np.nan, "n_seeds": 0, "n_runs": n_runs}))
+            continue
         seeds = sorted(frame["seed"].unique())
         errors = cube(frame.rename(columns={"step": "k"}), seeds)
         weights = bootstrap_weights(len(seeds), errors.shape[1], n_boot, resampling_seed("progress", "model", model))
         mean, low, high = curve_with_interval(errors, weights, confidence)
         steps = positions(frame.rename(columns={"step": "k"}))
         rows.append(pd.DataFrame({"kind": "model", "name": model, "step": steps, "mean": mean, "low": low,
-                                  "high": high, "n_seeds": len(seeds)}))
+                                  "high": high, "n_seeds": len(seeds), "n_runs": n_runs}))
     for name, frame in baselines.groupby("baseline", sort=False):
         per_prompt = frame.groupby(["seed", "prompt"], as_index=False)["error"].mean().assign(k=-1)
         seeds = sorted(per_prompt["seed"].unique())
@@ -201,5 +239,5 @@ def progress_summary(models: pd.DataFrame, baselines: pd.DataFrame, n_boot: int 
         weights = bootstrap_weights(len(seeds), errors.shape[1], n_boot, resampling_seed("progress", "baseline", name))
         mean, low, high = curve_with_interval(errors, weights, confidence)
         rows.append(pd.DataFrame({"kind": "baseline", "name": name, "step": [-1], "mean": mean, "low": low,
-                                  "high": high, "n_seeds": len(seeds)}))
+                                  "high": high, "n_seeds": len(seeds), "n_runs": len(seeds)}))
     return pd.concat(rows, ignore_index=True)

@@ -4,6 +4,7 @@
 rule figure_errors:
     input:
         curves=rules.score_task.output.curves,
+        scores=rules.score_task.output.scores,
     output:
         pdf=FIGURE("errors_{task}", "pdf"),
         png=report(
