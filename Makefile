@@ -15,7 +15,7 @@ export PATH := $(BIN):$(PATH)
 export DVC_NO_ANALYTICS := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: run test status docs-tables smoke lint format report benchmarks constraints clean-results publish pull slurm
+.PHONY: run resume test status docs-tables smoke lint format report benchmarks constraints clean-results publish pull slurm
 
 $(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ $(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 run: $(STAMP)
 	$(BIN)/snakemake --profile profiles/local --cores $(CORES) --configfile $(CONFIG)
 	@$(BIN)/python -m hybrid_icl where --configfile $(CONFIG)
+
+# After a kill or crash Snakemake's lock stays behind: release it (unless a Snakemake is still
+# running in this folder) and run again; interrupted training runs resume from their checkpoints.
+resume: $(STAMP)
+	$(BIN)/python -m hybrid_icl.unlock --configfile $(CONFIG)
+	$(MAKE) run
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
+from hybrid_icl.bounds import LIMIT_DEFAULTS
 from hybrid_icl.config import BASELINE_RESOURCE_DEFAULTS, EVALUATION_DEFAULTS, TRAINING_DEFAULTS
 from hybrid_icl.models.settings import SIZE_DEFAULTS
 
@@ -48,7 +49,8 @@ def test_the_training_table_lists_every_training_default_with_its_value():
     assert not wrong, wrong
 
 
-@pytest.mark.parametrize("defaults", [SIZE_DEFAULTS, EVALUATION_DEFAULTS], ids=["model", "evaluation"])
+@pytest.mark.parametrize("defaults", [SIZE_DEFAULTS, EVALUATION_DEFAULTS, LIMIT_DEFAULTS],
+                         ids=["model", "evaluation", "limits"])
 def test_defaults_written_in_prose_match_the_code(defaults):
     """Prose such as "`d_state` (16)" or "`n_prompts` (1280: ...)", or a table row "| `init` | `gpt2` |"."""
     for key, default in defaults.items():
