@@ -141,3 +141,12 @@ def test_an_undefined_score_is_marked_with_its_own_reason():
 def test_an_unknown_status_is_an_error():
     with pytest.raises(ValueError, match="unknown score status 'exploded'"):
         marks.marks("exploded")
+
+
+def test_the_docs_tables_mark_the_same_way(one_diverged_seed):
+    from hybrid_icl.doc_tables import ood_table
+
+    _, _, scores = one_diverged_seed
+    text = ood_table(scores)
+    assert f"{marks.DIVERGED} (1 of 2 seeds diverged)" in text and marks.FOOTNOTES[marks.DIVERGED] in text
+    assert marks.FOOTNOTES[marks.DIVERGED] not in ood_table(scores[scores["model"] == "gpt2"])

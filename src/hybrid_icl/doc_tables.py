@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .marks import with_footnote, with_marks
 from .suite import Suite
 
 
@@ -54,22 +55,23 @@ def task_table(suite: Suite, task: str, curves: pd.DataFrame, scores: pd.DataFra
         return [interval(*rows.loc[k, ["mean", "low", "high"]]) if k in rows.index else "" for k in ks]
 
     for _, row in scores.iterrows():
-        cells = [row["model"], *errors("model", row["model"]), interval(row["score"], row["low"], row["high"]),
-                 final_losses(suite, task, row["model"])]
+        score = with_marks(interval(row["score"], row["low"], row["high"]), row["status"])
+        cells = [row["model"], *errors("model", row["model"]), score, final_losses(suite, task, row["model"])]
         lines.append("| " + " | ".join(cells) + " |")
     for name in dict.fromkeys(curves.loc[curves["kind"] == "baseline", "name"]):
         lines.append("| " + " | ".join([name, *errors("baseline", name), "", ""]) + " |")
-    return "\n".join(lines) + "\n"
+    return with_footnote("\n".join(lines) + "\n", scores["status"])
 
 
 def ood_table(scores: pd.DataFrame) -> str:
     """Models x OOD entries: each model's ICL score [interval] against the entry's reference."""
-    cells = scores.assign(cell=[interval(*r) for r in scores[["score", "low", "high"]].to_numpy()])
+    cells = scores.assign(cell=[with_marks(interval(*r[:3]), r[3]) for r in
+                                scores[["score", "low", "high", "status"]].to_numpy()])
     references = dict(zip(scores["task"], scores["reference"]))
     table = cells.pivot(index="model", columns="task", values="cell")
     table = table.reindex(index=list(dict.fromkeys(scores["model"])), columns=list(references))
     table.columns = [f"{entry} (vs {references[entry]})" for entry in table.columns]
-    return table.fillna("").to_markdown() + "\n"
+    return with_footnote(table.fillna("").to_markdown() + "\n", scores["status"])
 
 
 def write_doc_tables(suite: Suite, out: str | Path, ks: list[int] | None = None) -> list[Path]:

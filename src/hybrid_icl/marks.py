@@ -87,3 +87,17 @@ def footnote(statuses: Iterable[str], latex: bool = False) -> str:
 def marked_rows(rows: Iterable[tuple[str, str]]) -> list[str]:
     """'† gpt2 on linear: 1 of 2 seeds diverged' for every (label, status) with a mark, in order."""
     return [f"{symbols(status)} {label}: {reasons(status)}" for label, status in rows if status != COMPLETED]
+
+
+def with_marks(value: str, status: str) -> str:
+    """A table cell's text with its marks and reason: '0.812 [0.80, 0.82] † (1 of 2 seeds diverged)';
+    '—' stands for a missing value; a completed row's value is returned unchanged."""
+    if status == COMPLETED:
+        return value
+    return f"{value or '—'} {symbols(status)} ({reasons(status)})"
+
+
+def with_footnote(text: str, statuses: Iterable[str]) -> str:
+    """Markdown ``text`` followed by the footnote of the marks among ``statuses`` (nothing if none)."""
+    notes = footnote(statuses)
+    return text + (f"\n{notes.replace(chr(10), '  ' + chr(10))}\n" if notes else "")

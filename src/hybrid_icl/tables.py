@@ -22,6 +22,8 @@ from .marks import (
     reasons,
     symbols,
     undefined_status,
+    with_footnote,
+    with_marks,
 )
 from .scores import bootstrap_weights, curve_with_interval, score_with_interval
 
@@ -93,16 +95,16 @@ def summarise(
                 curves.append(curve_frame(task, "model", model, positions(mine), errors, weights, confidence))
             paired = [s for s in good if s in ref_seeds]
             if not paired:
-                reasons = diverged + ([no_reference_status(ref["name"])] if good else [])
-                scores.append({**row, "score": np.nan, "low": np.nan, "high": np.nan, "status": joined(reasons)})
+                why = diverged + ([no_reference_status(ref["name"])] if good else [])
+                scores.append({**row, "score": np.nan, "low": np.nan, "high": np.nan, "status": joined(why)})
                 continue
             weights = bootstrap_weights(len(paired), errors.shape[1], n_boot, resampling_seed(task, "score", model))
             zero = cube(task_base[(task_base["baseline"] == "zero")], paired)
             base = cube(ref_source, paired)
             score, low, high = score_with_interval(cube(mine, paired), zero, base, weights, confidence)
-            reasons = diverged + ([] if np.isfinite(score) else [undefined_status(ref["name"])])
+            why = diverged + ([] if np.isfinite(score) else [undefined_status(ref["name"])])
             scores.append({**row, "n_seeds": len(paired), "score": score, "low": low, "high": high,
-                           "status": joined(reasons)})
+                           "status": joined(why)})
         for name, rows in task_base.groupby("baseline", sort=False):
             seeds = sorted(rows["seed"].unique())
             errors = cube(rows, seeds)
@@ -151,15 +153,14 @@ def scores_markdown(scores: pd.DataFrame, confidence: float = 0.95) -> str:
     the marks that appear."""
     def cell(row) -> str:
         value = "—" if np.isnan(row["score"]) else f"{row['score']:.3f} [{row['low']:.3f}, {row['high']:.3f}]"
-        return value if row["status"] == COMPLETED else f"{value} {symbols(row['status'])} ({reasons(row['status'])})"
+        return with_marks(value, row["status"])
 
     if scores.empty:
         return "_no runs_\n"
     table = scores.assign(cell=scores.apply(cell, axis=1)).pivot(index="model", columns="task", values="cell")
     table = table.reindex(index=list(dict.fromkeys(scores["model"])), columns=list(dict.fromkeys(scores["task"])))
-    notes = footnote(scores["status"])
     note = f"\n\nICL regression score with its {100 * confidence:g}% interval (seeds and prompts).\n"
-    return table.fillna("").to_markdown() + note + (f"\n{notes.replace(chr(10), '  ' + chr(10))}\n" if notes else "")
+    return with_footnote(table.fillna("").to_markdown() + note, scores["status"])
 
 
 def latex_escape(text: str) -> str:
