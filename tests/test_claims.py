@@ -66,7 +66,7 @@ SUITE = {"tasks": {"t": {"kind": "sparse_parity"}}, "models": {m: {"arch": m} fo
 
 def claim(kind: str, models=("a",), versus="b", **extra) -> Claim:
     versus = "floor" if kind == "at_floor" else versus
-    return Claim("c1", "statement", "source", "t", tuple(models), kind, versus, **extra)
+    return Claim("c1", "statement", "source", "t", tuple(models), kind, (versus,), **extra)
 
 
 def verdicts(claim_: Claim, data: TaskData) -> pd.DataFrame:
@@ -152,6 +152,22 @@ def test_claim_over_several_models_lists_each_and_holds_only_if_each_holds():
     assert verdicts(claim("greater", models=("absent",)), data)["verdict"].item() == NOT_RUN
     assert verdicts(claim("greater", versus="absent"), data)["verdict"].item() == NOT_RUN
     assert overall([UNDEFINED, HOLDS]) == INCONCLUSIVE and overall([NOT_RUN]) == NOT_RUN
+
+
+def test_a_claim_against_several_models_compares_with_each():
+    data = task_data({"a": 0.9, "b": 0.5, "c": 0.3})
+    several = Claim("c1", "s", "p", "t", ("a", "b"), "greater", ("c", "b", "absent"))
+    table = evaluate_claims([several], {"t": data}, SUITE, n_boot=100)
+    subs = table.iloc[1:].set_index(["model", "versus"])["verdict"]
+    assert subs[("a", "c")] == HOLDS and subs[("a", "b")] == HOLDS and subs[("b", "c")] == HOLDS
+    assert subs[("b", "b")] == INCONCLUSIVE and subs[("a", "absent")] == NOT_RUN
+    assert table["verdict"].iloc[0] == INCONCLUSIVE and table["versus"].iloc[0] == "c,b,absent"
+    text = claims_markdown(table)
+    assert "↳ t / a vs c |" in text and "t / a vs absent, t / b vs absent" in text
+    entry = {"statement": "s", "source": "p", "task": "t", "models": ["a"], "kind": "less", "than": ["b", 1.0]}
+    assert claims_problems({"x": entry}) == []
+    assert Claim.from_entry("x", entry).versus == ("b", 1.0)
+    assert claims_problems({"x": {**entry, "than": ["b", None]}})
 
 
 def test_a_models_own_score_matches_the_score_table():
@@ -248,7 +264,7 @@ def test_names_resolve_to_the_tasks_models_of_that_architecture():
              "models": {"a": {"arch": "a"}, "b": {"arch": "b"}, "a.r": {"arch": "a"}, "b.r": {"arch": "b"}}}
     row = evaluate_claims([claim("greater")], {"t": data}, suite, n_boot=100).iloc[0]
     assert (row["model"], row["versus"], row["verdict"]) == ("a.r", "b.r", HOLDS)
-    by_kind = Claim("c2", "s", "p", "retrieval", ("a",), "greater", "b")  # a task kind names the suite's task
+    by_kind = Claim("c2", "s", "p", "retrieval", ("a",), "greater", ("b",))  # a task kind names the suite's task
     assert evaluate_claims([by_kind], {"t": data}, suite, n_boot=100)["task"].item() == "t"
 
 

@@ -8,7 +8,7 @@ A claims file maps an id to one finding::
       task: sparse_parity          # a task of the suite, or a task kind (every suite task of it)
       models: [mamba, mambaformer] # model names (or architectures: the task's models of that arch)
       kind: greater                # greater | less | within | at_floor
-      than: floor                  # greater/less: a model, a number, or "floor"
+      than: floor                  # greater/less: a model, a number, "floor", or a list of them
       margin: 0.1                  # greater/less: by more than this (default 0)
 
 ``within`` takes ``target`` (a number or a model) and ``tolerance``; ``at_floor`` takes
@@ -35,6 +35,7 @@ run holds, does not hold if any does not, and is inconclusive otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +61,7 @@ TABLE_COLUMNS = [
 
 @dataclass(frozen=True)
 class Claim:
-    """One finding: ``models`` on ``task`` compared with ``versus`` (a model, a number or "floor")."""
+    """One finding: ``models`` on ``task``, each compared with each of ``versus`` (models, numbers or "floor")."""
 
     id: str
     statement: str
@@ -68,7 +69,7 @@ class Claim:
     task: str
     models: tuple[str, ...]
     kind: str
-    versus: str | float
+    versus: tuple[str | float, ...]
     margin: float = 0.0
     tolerance: float = 0.0
     reference: str | None = None
@@ -77,6 +78,7 @@ class Claim:
     def from_entry(cls, claim_id: str, entry: dict) -> "Claim":
         """A claim from its (validated) YAML entry."""
         versus = FLOOR if entry["kind"] == "at_floor" else entry.get("than", entry.get("target"))
+        versus = tuple(versus) if isinstance(versus, list) else (versus,)
         return cls(
             id=claim_id,
             statement=entry["statement"],
@@ -117,8 +119,10 @@ def entry_problems(claim_id: str, entry: object) -> list[str]:
             problems.append(f"{where}.{key}: not used by kind {kind!r}")
     if needed:
         value = entry.get(needed)
-        if not (_number(value) or (isinstance(value, str) and value)):
-            problems.append(f"{where}.{needed}: required for kind {kind!r}: a model name, a number or 'floor'")
+        values = value if isinstance(value, list) and value else [value]
+        if not all(_number(v) or (isinstance(v, str) and v) for v in values):
+            problems.append(f"{where}.{needed}: required for kind {kind!r}: a model name, a number or 'floor' "
+                            "(or a list of them)")
     for key in ("margin", "tolerance"):
         if key in entry and not (_number(entry[key]) and entry[key] >= 0):
             problems.append(f"{where}.{key}: must be a number >= 0, got {entry[key]!r}")
@@ -356,11 +360,11 @@ def fmt(value: float, low: float, high: float) -> str:
     return f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
 
-def versus_of(claim: Claim, models: dict, trained: set[str]) -> str | float:
+def versus_of(versus: str | float, models: dict, trained: set[str]) -> str | float:
     """What a claim compares with on one task: a number, "floor", or the task's model of that name."""
-    if _number(claim.versus) or claim.versus == FLOOR:
-        return claim.versus
-    return suite_models(claim.versus, models, trained)[0]
+    if _number(versus) or versus == FLOOR:
+        return versus
+    return suite_models(versus, models, trained)[0]
 
 
 def evaluate_claims(
@@ -382,16 +386,16 @@ def evaluate_claims(
         for task in suite_tasks(claim.task, suite["tasks"]) or [claim.task]:
             data = tasks.get(task)
             trained = set() if data is None else set(data.models["model"])
-            versus = versus_of(claim, suite["models"], trained)
             for name in claim.models:
-                for model in suite_models(name, suite["models"], trained):
+                for model, other in product(suite_models(name, suite["models"], trained), claim.versus):
+                    versus = versus_of(other, suite["models"], trained)
                     if model not in trained or (isinstance(versus, str) and versus not in trained | {FLOOR}):
                         subs.append(blank({"task": task, "model": model, "versus": str(versus)}, NOT_RUN))
                     else:
                         subs.append(measure(claim, model, versus, data, n_boot, confidence))
         verdict = overall([s["verdict"] for s in subs])
         row = {"task": ",".join(dict.fromkeys(sub["task"] for sub in subs)), "model": "all",
-               "versus": str(claim.versus)}
+               "versus": ",".join(map(str, claim.versus))}
         summary = subs[0] if len(subs) == 1 else blank(row, verdict, tally([sub["verdict"] for sub in subs]))
         rows.append({**base, **summary, "verdict": verdict})
         if len(subs) > 1:
@@ -408,11 +412,13 @@ def claims_markdown(table: pd.DataFrame) -> str:
         head, subs = rows.iloc[0], rows.iloc[1:]
         lines.append(f"| **{claim_id}**: {head['statement']} | {head['source']} | {head['measurement']} "
                      f"| **{head['verdict']}** |")
+        several = subs["versus"].nunique() > 1
+        label = lambda sub: f"{sub['task']} / {sub['model']}" + (f" vs {sub['versus']}" if several else "")  # noqa: E731
         for _, sub in subs[subs["verdict"] != NOT_RUN].iterrows():
-            lines.append(f"| ↳ {sub['task']} / {sub['model']} | | {sub['measurement']} | {sub['verdict']} |")
+            lines.append(f"| ↳ {label(sub)} | | {sub['measurement']} | {sub['verdict']} |")
         absent = subs[subs["verdict"] == NOT_RUN]
         if len(absent) and len(absent) < len(subs):
-            names = ", ".join(f"{t} / {m}" for t, m in zip(absent["task"], absent["model"]))
+            names = ", ".join(label(sub) for _, sub in absent.iterrows())
             lines.append(f"| ↳ {names} | | | {NOT_RUN} |")
     note = (
         "\n\nEach measurement is a difference of ICL regression scores, S(model) − S(other), decided on its "
