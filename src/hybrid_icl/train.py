@@ -97,14 +97,26 @@ def weighted_loss(task: Task, preds: torch.Tensor, ys: torch.Tensor, d_active: i
     return (per_point * mask).sum(-1).mean() / mask.sum()
 
 
-def train_run(
-    run: dict,
-    model_path: Path,
-    log_path: Path,
-    resume_dir: Path,
-    progress: Callable[[str], None] = print,
-) -> dict:
-    """Train (or resume) one run; write ``model_path`` and ``log_path``. Returns the run summary."""
+@dataclass
+class Session:
+    """What the training loop of one run works with (built by ``open_session``)."""
+
+    run: dict
+    settings: dict
+    device: torch.device
+    task: Task
+    model: torch.nn.Module
+    curriculum: Curriculum
+    optimizer: torch.optim.Optimizer
+    forward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    losses: accel.DeviceLosses
+    data_gen: torch.Generator
+    resume_dir: Path
+    progress: Callable[[str], None]
+
+
+def open_session(run: dict, resume_dir: Path, progress: Callable[[str], None]) -> Session:
+    """Threads, determinism, device; the seeded task, model and curriculum; optimiser and data stream."""
     settings = {**TRAINING_DEFAULTS, **run["training"]}
     torch.set_num_threads(int(settings["threads"]))
     torch.use_deterministic_algorithms(True, warn_only=True)
@@ -113,108 +125,148 @@ def train_run(
     task, model, curriculum = build_run(run)
     model.to(device)
     optimizer = make_optimizer(model.parameters(), settings, **accel.optimizer_options(settings, device))
-    forward = accel.forward_fn(model, settings)
-    losses = accel.DeviceLosses(int(settings["log_every"]), device)
-    data_gen = torch.Generator().manual_seed(stable_seed("data", run["task_name"], run["seed"]))
-    state = TrainState()
+    return Session(
+        run, settings, device, task, model, curriculum, optimizer,
+        forward=accel.forward_fn(model, settings),
+        losses=accel.DeviceLosses(int(settings["log_every"]), device),
+        data_gen=torch.Generator().manual_seed(stable_seed("data", run["task_name"], run["seed"])),
+        resume_dir=resume_dir, progress=progress,
+    )
 
-    claim_resume_dir(resume_dir, run_key(run), progress)
-    saved = load_latest(resume_dir)
-    if saved is not None:
-        model.load_state_dict(saved["model"])
-        optimizer.load_state_dict(saved["optimizer"])
-        data_gen.set_state(saved["data_rng"])
-        torch.set_rng_state(saved["torch_rng"])
-        state = saved["train_state"]
-        progress(f"resuming from checkpoint at step {state.step} in {resume_dir}")
 
-    total = int(settings["steps"])
+def resume(session: Session) -> TrainState:
+    """Claim the resume folder for this run's key; restore its newest checkpoint, if any."""
+    claim_resume_dir(session.resume_dir, run_key(session.run), session.progress)
+    saved = load_latest(session.resume_dir)
+    if saved is None:
+        return TrainState()
+    session.model.load_state_dict(saved["model"])
+    session.optimizer.load_state_dict(saved["optimizer"])
+    session.data_gen.set_state(saved["data_rng"])
+    torch.set_rng_state(saved["torch_rng"])
+    state = saved["train_state"]
+    session.progress(f"resuming from checkpoint at step {state.step} in {session.resume_dir}")
+    return state
+
+
+def train_step(session: Session, step: int) -> tuple[int, int]:
+    """One optimiser step at ``step`` of the curriculum; the loss stays on the device. Returns
+    (d_active, n_points) of the batch."""
+    s = session
+    d_active, n_points = s.curriculum.at(step)
+    for group in s.optimizer.param_groups:
+        group["lr"] = learning_rate(step, s.settings)
+    batch = s.task.training_batch(int(s.settings["batch_size"]), n_points, s.data_gen, d_active=d_active).to(s.device)
+    with accel.autocast(s.settings, s.device):
+        preds = s.forward(batch.xs, batch.ys)
+    loss = weighted_loss(s.task, preds.float(), batch.ys, d_active)
+    s.losses.add(step, loss)  # no host sync: read back every log_every steps
+    s.optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    if s.settings.get("grad_clip"):
+        torch.nn.utils.clip_grad_norm_(s.model.parameters(), float(s.settings["grad_clip"]))
+    s.optimizer.step()
+    return d_active, n_points
+
+
+def log_row(session: Session, state: TrainState, d_active: int, n_points: int, elapsed: float, rate: float) -> None:
+    """Append the log window's mean loss to ``state.rows`` and print a progress line."""
+    total = int(session.settings["steps"])
+    state.elapsed = elapsed
+    state.rows.append(
+        {
+            "step": state.step,
+            "loss": sum(state.window) / len(state.window),
+            "d_active": d_active,
+            "n_points": n_points,
+            "lr": session.optimizer.param_groups[0]["lr"],
+            "wall_time": round(state.elapsed, 3),
+        }
+    )
+    state.window = []
+    eta = (total - state.step) / max(rate, 1e-9)
+    session.progress(
+        f"step {state.step}/{total} loss {state.rows[-1]['loss']:.4f} d={d_active} n={n_points} "
+        f"{rate:.1f} steps/s ETA {format_duration(eta)}"
+    )
+
+
+def save_resume_point(session: Session, state: TrainState) -> None:
+    """A resumable checkpoint: weights, optimiser, both random streams and the loop's state."""
+    save_checkpoint(
+        session.resume_dir,
+        state.step,
+        {
+            "model": session.model.state_dict(),
+            "optimizer": session.optimizer.state_dict(),
+            "data_rng": session.data_gen.get_state(),
+            "torch_rng": torch.get_rng_state(),
+            "train_state": state,
+        },
+        keep=int(session.settings["keep_checkpoints"]),
+    )
+
+
+def run_loop(session: Session, state: TrainState) -> tuple[str, str, float]:
+    """Train from ``state.step`` to the last step, logging, snapshotting and checkpointing on the way.
+
+    Returns (status, message, start time): "completed", or "diverged" with the run, step and loss."""
+    settings, total = session.settings, int(session.settings["steps"])
     started = time.time() - state.elapsed
-    window_start = time.time()
-    window_steps = 0
-    status, message = "completed", ""
-    model.train()
-    with explain_resource_errors(run, state, progress):
+    window_start, window_steps = time.time(), 0
+    session.model.train()
+    with explain_resource_errors(session.run, state, session.progress):
         while state.step < total:
-            step = state.step
-            d_active, n_points = curriculum.at(step)
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate(step, settings)
-            batch = task.training_batch(int(settings["batch_size"]), n_points, data_gen, d_active=d_active).to(device)
-            with accel.autocast(settings, device):
-                preds = forward(batch.xs, batch.ys)
-            loss = weighted_loss(task, preds.float(), batch.ys, d_active)
-            losses.add(step, loss)  # no host sync: read back every log_every steps
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if settings.get("grad_clip"):
-                torch.nn.utils.clip_grad_norm_(model.parameters(), float(settings["grad_clip"]))
-            optimizer.step()
-
-            state.step = step + 1
+            d_active, n_points = train_step(session, state.step)
+            state.step += 1
             window_steps += 1
             log_now = state.step % int(settings["log_every"]) == 0 or state.step == total
             checkpoint_now = state.step % int(settings["checkpoint_every"]) == 0 and state.step < total
             if log_now or checkpoint_now:
-                bad = take_losses(state, losses)
+                bad = take_losses(state, session.losses)
                 if bad is not None:
-                    status, (state.step, bad_loss) = "diverged", bad
+                    state.step, bad_loss = bad
                     message = (
-                        f"run {run_label(run)} diverged at step {state.step}: "
+                        f"run {run_label(session.run)} diverged at step {state.step}: "
                         f"loss is {bad_loss}; last finite loss {state.last_finite_loss}"
                     )
-                    progress(f"ERROR: {message}")
-                    break
+                    session.progress(f"ERROR: {message}")
+                    return "diverged", message, started
             if log_now:
                 now = time.time()
-                state.elapsed = now - started
-                rate = window_steps / max(now - window_start, 1e-9)
-                state.rows.append(
-                    {
-                        "step": state.step,
-                        "loss": sum(state.window) / len(state.window),
-                        "d_active": d_active,
-                        "n_points": n_points,
-                        "lr": optimizer.param_groups[0]["lr"],
-                        "wall_time": round(state.elapsed, 3),
-                    }
-                )
-                state.window = []
-                eta = (total - state.step) / max(rate, 1e-9)
-                progress(
-                    f"step {state.step}/{total} loss {state.rows[-1]['loss']:.4f} d={d_active} n={n_points} "
-                    f"{rate:.1f} steps/s ETA {format_duration(eta)}"
-                )
+                log_row(session, state, d_active, n_points, now - started, window_steps / max(now - window_start, 1e-9))
                 window_start, window_steps = now, 0
             if settings.get("snapshot_every") and state.step % int(settings["snapshot_every"]) == 0:
-                save_snapshot(resume_dir, state.step, model)
+                save_snapshot(session.resume_dir, state.step, session.model)
             if checkpoint_now:
                 state.elapsed = time.time() - started
-                save_checkpoint(
-                    resume_dir,
-                    state.step,
-                    {
-                        "model": model.state_dict(),
-                        "optimizer": optimizer.state_dict(),
-                        "data_rng": data_gen.get_state(),
-                        "torch_rng": torch.get_rng_state(),
-                        "train_state": state,
-                    },
-                    keep=int(settings["keep_checkpoints"]),
-                )
+                save_resume_point(session, state)
+    return "completed", "", started
 
+
+def train_run(
+    run: dict,
+    model_path: Path,
+    log_path: Path,
+    resume_dir: Path,
+    progress: Callable[[str], None] = print,
+) -> dict:
+    """Train (or resume) one run; write ``model_path`` and ``log_path``. Returns the run summary."""
+    session = open_session(run, resume_dir, progress)
+    state = resume(session)
+    status, message, started = run_loop(session, state)
     summary = {
         "status": status,
         "message": message,
         "steps_done": state.step,
         "final_loss": state.last_finite_loss,
         "wall_time": round(time.time() - started, 3),
-        "device": str(device),
-        **accel.peak_memory_mb(device),
+        "device": str(session.device),
+        **accel.peak_memory_mb(session.device),
     }
-    snapshots = load_snapshots(resume_dir, settings.get("snapshot_every"), state.step, model_path)
+    snapshots = load_snapshots(resume_dir, session.settings.get("snapshot_every"), state.step, model_path)
     with explain_resource_errors(run, state, progress):
-        write_outputs(run, model, state, summary, model_path, log_path, snapshots)
+        write_outputs(run, session.model, state, summary, model_path, log_path, snapshots)
     return summary
 
 
