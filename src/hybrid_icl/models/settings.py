@@ -91,26 +91,27 @@ def validate_model_config(name: str, cfg: dict) -> list[str]:
             problems.append(f"{where}.{key}: must be a positive integer, got {cfg[key]!r}")
     if "mlp_ratio" in cfg and not (is_real(cfg["mlp_ratio"]) and cfg["mlp_ratio"] > 0):
         problems.append(f"{where}.mlp_ratio: must be a positive number, got {cfg['mlp_ratio']!r}")
-    if cfg.get("swiglu_hidden", "matched") not in SWIGLU_HIDDEN:
+    given = {**SIZE_DEFAULTS, **cfg}  # absent keys take their defaults (valid by construction)
+    if given["swiglu_hidden"] not in SWIGLU_HIDDEN:
         problems.append(f"{where}.swiglu_hidden: unknown value {cfg['swiglu_hidden']!r} (allowed: matched, 4x)")
-    rank = cfg.get("dt_rank", "auto")
+    rank = given["dt_rank"]
     if rank != "auto" and not (is_int(rank) and rank > 0):
         problems.append(f"{where}.dt_rank: must be 'auto' or a positive integer, got {rank!r}")
-    if cfg.get("scan", "auto") not in BACKENDS:
+    if given["scan"] not in BACKENDS:
         problems.append(f"{where}.scan: unknown scan path {cfg['scan']!r} (allowed: {', '.join(BACKENDS)})")
-    if cfg.get("position_init", "normal") not in POSITION_INITS:
+    if given["position_init"] not in POSITION_INITS:
         problems.append(
             f"{where}.position_init: unknown value {cfg['position_init']!r} (allowed: {', '.join(POSITION_INITS)})"
         )
     for key, allowed in CHOICES.items():
-        if cfg.get(key, allowed[0]) not in allowed:
+        if given[key] not in allowed:
             problems.append(f"{where}.{key}: unknown value {cfg[key]!r} (allowed: {', '.join(allowed)})")
-    drop = cfg.get("dropout", 0.0)
+    drop = given["dropout"]
     if not (is_real(drop) and 0 <= drop < 1):
         problems.append(f"{where}.dropout: must be a number in [0, 1), got {drop!r}")
 
     spec = raw_spec(cfg)
-    if cfg.get("position_init", "normal") != "normal" and spec.get("input_positions", "none") != "learned":
+    if given["position_init"] != SIZE_DEFAULTS["position_init"] and spec.get("input_positions", "none") != "learned":
         problems.append(f"{where}.position_init: the architecture has no learned input positions to initialise")
     if cfg.get("mamba_residual") == "doubled" and not _has_mamba(spec):
         problems.append(f"{where}.mamba_residual: the architecture has no Mamba blocks to wrap")
