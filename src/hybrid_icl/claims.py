@@ -324,7 +324,7 @@ def measure(claim: Claim, model: str, versus: str | float, data: TaskData, n_boo
                 return blank(row, UNDEFINED, f"no completed run of {versus} paired with the reference")
             diff = (a[0] - b[0], a[1] - b[2], a[2] - b[1])
             n_seeds, basis = min(a[3], b[3]), OVERLAP
-            text = f"{label} = {fmt(*a[:3])} vs S({versus}) = {fmt(*b[:3])}"
+            text = f"{label} = {fmt(*a[:3])} vs S({versus}) = {fmt(*b[:3])} (no shared seeds: interval overlap)"
     if claim.kind in ("within", "at_floor"):
         text += f", band ±{claim.tolerance:g}"
     elif claim.margin:

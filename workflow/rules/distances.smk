@@ -42,7 +42,10 @@ rule baseline_predictions:
         LOG("baseline_predictions/{task}/s{seed}"),
     conda:
         CONDA_ENV
-    threads: 1
+    threads: baseline_resource("threads")
+    resources:  # as the baselines job: the same fits on fewer prompts
+        mem_mb=baseline_resource("mem_mb"),
+        runtime=baseline_resource("runtime_min"),
     params:
         task=task_settings,
         baselines=lambda wc: SUITE.baselines(wc.task),
