@@ -94,12 +94,12 @@ def test_second_run_has_nothing_to_do(smoke_run):
 
 
 def test_editing_one_tasks_code_retrains_only_that_tasks_runs(smoke_run, tmp_path, monkeypatch):
-    """The run key hashes the shared training code plus the run's own task module: a change to another
-    task's module leaves the smoke suite's (linear) runs alone; a change to linear.py retrains them."""
+    """The run key hashes the code a run uses, its own task module included: a change to another
+    task's module leaves the smoke suite's (linear) runs alone, so does a comment in linear.py;
+    a change to linear.py's code retrains them."""
     wf, _ = smoke_run
     package = tmp_path / "src" / "hybrid_icl"
     shutil.copytree(ROOT / "src" / "hybrid_icl", package, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "workflow" / "schemas", tmp_path / "workflow" / "schemas")  # found relative to src/
     monkeypatch.setenv("PYTHONPATH", str(package.parent))  # the edited copy shadows the installed package
 
     def trained_runs() -> list[tuple[str, str]]:
@@ -109,10 +109,12 @@ def test_editing_one_tasks_code_retrains_only_that_tasks_runs(smoke_run, tmp_pat
 
     assert trained_runs() == []  # an unedited copy: same keys
     with open(package / "tasks" / "many_outlier.py", "a") as fh:
-        fh.write("\n# an edit to another task\n")
+        fh.write("\nEDITED = 1  # an edit to another task\n")
+    with open(package / "tasks" / "linear.py", "a") as fh:
+        fh.write("\n# a comment in this task\n")
     assert trained_runs() == []
     with open(package / "tasks" / "linear.py", "a") as fh:
-        fh.write("\n# an edit to this task\n")
+        fh.write("\nEDITED = 1  # an edit to this task's code\n")
     assert sorted(trained_runs()) == sorted((m, s) for m in ("gpt2", "llama", "mamba") for s in "01")
 
 
