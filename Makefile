@@ -25,8 +25,9 @@ $(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 	$(PIP) install --no-deps -e .
 	touch $(STAMP)
 
+# Snakemake's output with a live progress view (jobs, each training run's step, loss and ETA).
 run: $(STAMP)
-	$(BIN)/snakemake --profile profiles/local --cores $(CORES) --configfile $(CONFIG)
+	$(BIN)/python -m hybrid_icl.console $(BIN)/snakemake --profile profiles/local --cores $(CORES) --configfile $(CONFIG)
 	@$(BIN)/python -m hybrid_icl where --configfile $(CONFIG)
 
 # After a kill or crash Snakemake's lock stays behind: release it (unless a Snakemake is still
