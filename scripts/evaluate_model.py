@@ -3,7 +3,7 @@
 import numpy as np
 
 from hybrid_icl.config import task_params
-from hybrid_icl.evaluate import load_prompts, model_errors, tidy_errors, write_table
+from hybrid_icl.evaluate import load_prompts, model_errors_by_metric, tidy_errors, write_table
 from hybrid_icl.jobs import job_log
 from hybrid_icl.tasks import make_task
 from hybrid_icl.train import load_trained
@@ -19,10 +19,12 @@ with job_log(sm.log[0]):
     status = payload["summary"]["status"]
     if model is None:
         print(f"run did not complete ({status}): {payload['summary']['message']}; errors recorded as NaN")
-        errors = np.full(tuple(prompts.ys.shape[:2]), np.nan)
+        missing = np.full(tuple(prompts.ys.shape[:2]), np.nan)
+        errors = {name: missing for name in ("error", *task.secondary_metrics)}
     else:
-        errors = model_errors(model, task, prompts, sm.params.batch_size)
-        print(f"mean error {np.nanmean(errors):.4f} over {errors.shape[0]} prompts x {errors.shape[1]} positions")
+        errors = model_errors_by_metric(model, task, prompts, sm.params.batch_size)
+        shape = errors["error"].shape
+        print(f"mean error {np.nanmean(errors['error']):.4f} over {shape[0]} prompts x {shape[1]} positions")
     label = getattr(sm.wildcards, "ood", None) or sm.wildcards.task
     frame = tidy_errors(errors, scored, task=label, model=sm.wildcards.model, seed=int(sm.wildcards.seed))
     frame["status"] = status

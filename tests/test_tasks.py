@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from hybrid_icl.metrics import METRICS
 from hybrid_icl.tasks import TASKS, make_task, task_defaults, validate_task_config
 
 
@@ -37,7 +38,8 @@ def test_shapes_dtypes_determinism_and_curriculum(kind):
     assert not torch.equal(a.xs, task.sample(16, n, gen(2)).xs)
     small = task.sample(16, n, gen(1), d_active=2)
     assert torch.all(small.xs[..., 2:] == 0)
-    assert task.metric in ("mse", "accuracy") and task.scored in ("all", "last") and task.description
+    assert task.metric in METRICS and set(task.secondary_metrics) <= set(METRICS) - {task.metric}
+    assert task.scored in ("all", "last") and task.description
     assert task.loss_mask(n).shape == (n,)
 
 
@@ -108,10 +110,7 @@ def test_sparse_parity_values_and_support():
             (i, j) for i in range(6) for j in range(i + 1, 6) if torch.equal(p.xs[b, :, i] * p.xs[b, :, j], p.ys[b, :, 0])
         ]
         assert len(matches) == 1
-    assert task.metric == "accuracy"
-    ys = torch.tensor([[[1.0], [-1.0], [1.0]]])
-    err = task.pointwise_error(torch.tensor([[[0.3], [0.2], [0.0]]]), ys)
-    assert err.tolist() == [[0.0, 1.0, 0.5]]
+    assert task.metric == "mse" and task.secondary_metrics == ("sign_error",)
 
 
 def test_retrieval_query_is_a_key_and_target_its_value():

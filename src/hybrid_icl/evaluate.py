@@ -49,8 +49,15 @@ def model_predictions(model: torch.nn.Module, prompts: Prompts, batch_size: int 
 
 
 def model_errors(model: torch.nn.Module, task: Task, prompts: Prompts, batch_size: int = 256) -> np.ndarray:
-    """Pointwise errors of a trained model, (P, N)."""
-    return task.pointwise_error(model_predictions(model, prompts, batch_size), prompts.ys).numpy()
+    """Pointwise errors of a trained model by the task's primary metric, (P, N)."""
+    return task.pointwise_error(model_predictions(model, prompts, batch_size), prompts.ys.float()).numpy()
+
+
+def model_errors_by_metric(
+    model: torch.nn.Module, task: Task, prompts: Prompts, batch_size: int = 256
+) -> dict[str, np.ndarray]:
+    """Pointwise errors (P, N) of a trained model by every metric of the task ("error" = primary)."""
+    return as_arrays(task.errors_by_metric(model_predictions(model, prompts, batch_size), prompts.ys.float()))
 
 
 def baseline_predictions(task: Task, prompts: Prompts, name: str, params: dict | None = None) -> torch.Tensor:
@@ -64,25 +71,33 @@ def baseline_predictions(task: Task, prompts: Prompts, name: str, params: dict |
 
 
 def baseline_errors(task: Task, prompts: Prompts, name: str, params: dict | None = None) -> np.ndarray:
-    """Pointwise errors of a classical baseline on the same prompts, (P, N)."""
+    """Pointwise errors of a classical baseline on the same prompts by the task's primary metric, (P, N)."""
     return task.pointwise_error(baseline_predictions(task, prompts, name, params), prompts.ys).numpy()
 
 
-def tidy_errors(errors: np.ndarray, scored: str = "all", **labels) -> pd.DataFrame:
+def baseline_errors_by_metric(
+    task: Task, prompts: Prompts, name: str, params: dict | None = None
+) -> dict[str, np.ndarray]:
+    """Pointwise errors (P, N) of a classical baseline by every metric of the task ("error" = primary)."""
+    return as_arrays(task.errors_by_metric(baseline_predictions(task, prompts, name, params), prompts.ys))
+
+
+def as_arrays(errors: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
+    return {name: values.numpy() for name, values in errors.items()}
+
+
+def tidy_errors(errors: np.ndarray | dict[str, np.ndarray], scored: str = "all", **labels) -> pd.DataFrame:
     """(P, N) errors -> long table with columns prompt, k, error and the given labels.
 
-    For tasks scored only at the last position, only that position is kept.
+    ``errors`` may also map column names to (P, N) arrays ("error" = the primary metric, plus one
+    column per secondary metric). For tasks scored only at the last position, only that position is kept.
     """
-    n_prompts, n_points = errors.shape
+    columns = errors if isinstance(errors, dict) else {"error": errors}
+    n_prompts, n_points = columns["error"].shape
     ks = np.arange(n_points) if scored == "all" else np.array([n_points - 1])
-    block = errors[:, ks]
-    frame = pd.DataFrame(
-        {
-            "prompt": np.repeat(np.arange(n_prompts), len(ks)),
-            "k": np.tile(ks, n_prompts),
-            "error": block.reshape(-1).astype(np.float64),
-        }
-    )
+    frame = pd.DataFrame({"prompt": np.repeat(np.arange(n_prompts), len(ks)), "k": np.tile(ks, n_prompts)})
+    for name, values in columns.items():
+        frame[name] = values[:, ks].reshape(-1).astype(np.float64)
     for key, value in labels.items():
         frame.insert(0, key, value)
     return frame

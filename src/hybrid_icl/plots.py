@@ -18,6 +18,7 @@ import pandas as pd  # noqa: E402
 
 from .atomic import atomic_path  # noqa: E402
 from .marks import diverged_status, footnote, marked_rows, symbols  # noqa: E402
+from .metrics import metric_label  # noqa: E402
 
 STYLE = {
     "font.size": 9,
@@ -38,7 +39,6 @@ MODEL_COLOURS = tuple(colour for i, colour in enumerate(plt.get_cmap("tab10").co
 MODEL_MARKERS = (None, "o", "s", "^", "D")
 BASELINE_COLOURS = ("0.15", "0.4", "0.58", "0.72")
 BASELINE_DASHES = ("--", "-.", ":", (0, (6, 2)), (0, (3, 1, 1, 1, 1, 1)))
-METRIC_LABELS = {"mse": "squared error (normalised)", "accuracy": "error rate (1 - accuracy)"}
 
 
 def save(fig: plt.Figure, pdf: str | Path, png: str | Path) -> None:
@@ -159,7 +159,7 @@ def error_curves_axes(ax, curves: pd.DataFrame, task: str, metric: str = "mse", 
     # Keep the informative range: a few noisy estimators can spike far above the zero predictor.
     top = 2.0 * zero["high"].max() if not zero.empty and metric == "mse" else None
     if single_point:  # one scored query (retrieval): a dot plot, one row per predictor, top to bottom
-        ax.set_xlabel(f"{METRIC_LABELS.get(metric, metric)}, query after k = {int(mine['k'].iloc[0])} examples")
+        ax.set_xlabel(f"{metric_label(metric)}, query after k = {int(mine['k'].iloc[0])} examples")
         ax.set_xlim(left=-0.03 * (top or mine["high"].max()), right=top)  # room for markers at 0
         if top is not None:
             mark_off_scale(ax, mine, top, row_labels)
@@ -167,7 +167,7 @@ def error_curves_axes(ax, curves: pd.DataFrame, task: str, metric: str = "mse", 
         ax.tick_params(axis="y", labelsize=min(9.0, 120.0 / max(1, len(baselines) + len(models))))  # rows fit
         return True
     ax.set_xlabel("in-context examples k")
-    ax.set_ylabel(METRIC_LABELS.get(metric, metric))
+    ax.set_ylabel(metric_label(metric))
     ax.set_ylim(bottom=0, top=top)
     return False
 

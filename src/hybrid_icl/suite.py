@@ -57,6 +57,9 @@ FILES: dict[str, str] = {
     "claims": "tables/claims.{ext}",
     "task_curves": "tables/by_task/{task}/curves.csv",
     "task_scores": "tables/by_task/{task}/icl_scores.csv",
+    "task_secondary_curves": "tables/by_task/{task}/secondary_curves.csv",
+    "task_secondary_scores": "tables/by_task/{task}/secondary_scores.csv",
+    "secondary_scores": "tables/secondary_scores.{ext}",
     "curves": "tables/curves.csv",
     "scores": "tables/icl_scores.{ext}",
     "progress_table": "tables/progress_{task}.csv",
@@ -206,6 +209,12 @@ class Suite:
         from .tasks import TASKS
 
         return TASKS[self.config["tasks"][task]["kind"]].metric
+
+    def secondary_metrics(self, task: str) -> list[str]:
+        """The task's secondary metrics, each scored and tabulated apart from its primary one."""
+        from .tasks import TASKS
+
+        return list(TASKS[self.config["tasks"][task]["kind"]].secondary_metrics)
 
     # A run.
     def code_version(self, task: str, model: str) -> str:

@@ -116,6 +116,41 @@ def summarise(
     return curve_table, score_table
 
 
+def secondary_summaries(
+    models: pd.DataFrame,
+    baselines: pd.DataFrame,
+    references: dict[str, dict],
+    metrics: list[str],
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``summarise`` by each secondary metric (a column of the error tables), with a ``metric`` column.
+
+    The same references, seeds and bootstrap as the primary score; only the error column differs.
+    Returns (curves, scores): ``summarise``'s columns after a first column ``metric``.
+    """
+    curves, scores = [], []
+    for metric in metrics:
+        for frame in (models, baselines):
+            if metric not in frame.columns:
+                raise ValueError(
+                    f"error tables have no column {metric!r} (columns: {list(frame.columns)}): they were written "
+                    "before the task declared this metric; rerun the task's evaluate and baselines jobs "
+                    "(snakemake --forcerun evaluate baselines ...)"
+                )
+        metric_curves, metric_scores = summarise(
+            models.assign(error=models[metric]), baselines.assign(error=baselines[metric]), references, n_boot,
+            confidence,
+        )
+        metric_curves.insert(0, "metric", metric)
+        metric_scores.insert(0, "metric", metric)
+        curves.append(metric_curves)
+        scores.append(metric_scores)
+    if not metrics:
+        return pd.DataFrame(columns=["metric", *CURVE_COLUMNS]), pd.DataFrame(columns=["metric", *SCORE_COLUMNS, "mark"])
+    return pd.concat(curves, ignore_index=True), pd.concat(scores, ignore_index=True)
+
+
 def completed_seeds(model_rows: pd.DataFrame) -> list[int]:
     return sorted(model_rows.loc[model_rows["status"] == "completed", "seed"].unique())
 
@@ -147,10 +182,10 @@ def write_score_tables(curves: pd.DataFrame, scores: pd.DataFrame, curves_path: 
         atomic_write_text(latex_path, scores_latex(scores))
 
 
-def scores_markdown(scores: pd.DataFrame, confidence: float = 0.95) -> str:
-    """Models x tasks table of 'score [low, high]' for papers and READMEs; the note names the
-    intervals' ``confidence`` level; a marked cell states its reason, and the footnote explains only
-    the marks that appear."""
+def scores_markdown(scores: pd.DataFrame, confidence: float = 0.95, caption: str | None = None) -> str:
+    """Models x tasks table of 'score [low, high]' for papers and READMEs; the caption (default: the
+    ICL score's, naming the intervals' ``confidence`` level); a marked cell states its reason, and the
+    footnote explains only the marks that appear."""
     def cell(row) -> str:
         value = "—" if np.isnan(row["score"]) else f"{row['score']:.3f} [{row['low']:.3f}, {row['high']:.3f}]"
         return with_marks(value, row["status"])
@@ -159,8 +194,23 @@ def scores_markdown(scores: pd.DataFrame, confidence: float = 0.95) -> str:
         return "_no runs_\n"
     table = scores.assign(cell=scores.apply(cell, axis=1)).pivot(index="model", columns="task", values="cell")
     table = table.reindex(index=list(dict.fromkeys(scores["model"])), columns=list(dict.fromkeys(scores["task"])))
-    note = f"\n\nICL regression score with its {100 * confidence:g}% interval (seeds and prompts).\n"
-    return with_footnote(table.fillna("").to_markdown() + note, scores["status"])
+    if caption is None:
+        caption = f"ICL regression score with its {100 * confidence:g}% interval (seeds and prompts)."
+    return with_footnote(table.fillna("").to_markdown() + f"\n\n{caption}\n", scores["status"])
+
+
+def secondary_scores_markdown(scores: pd.DataFrame, confidence: float = 0.95) -> str:
+    """One models x tasks table per secondary metric, each captioned with the metric's name."""
+    from .metrics import metric_label
+
+    if scores.empty:
+        return "_no secondary metrics in this suite_\n"
+    sections = []
+    for metric, rows in scores.groupby("metric", sort=False):
+        caption = (f"ICL regression score by {metric_label(metric)} (`{metric}`), a secondary metric tabulated "
+                   f"apart from the primary score; {100 * confidence:g}% intervals (seeds and prompts).")
+        sections.append(f"### {metric}\n\n" + scores_markdown(rows.drop(columns="metric"), caption=caption))
+    return "\n".join(sections)
 
 
 def latex_escape(text: str) -> str:

@@ -27,6 +27,8 @@ rule score_task:
     output:
         curves=PATH("task_curves"),
         scores=PATH("task_scores"),
+        secondary_curves=PATH("task_secondary_curves"),
+        secondary_scores=PATH("task_secondary_scores"),
     log:
         LOG("score/{task}"),
     localrule: True
@@ -34,6 +36,7 @@ rule score_task:
         CONDA_ENV
     params:
         references=lambda wc: SUITE.references(wc.task),
+        secondary=lambda wc: SUITE.secondary_metrics(wc.task),
         bootstrap=EVAL["bootstrap"],
         confidence=EVAL["confidence"],
     script:
@@ -44,11 +47,16 @@ rule score:
     input:
         curves=expand(rules.score_task.output.curves, task=SUITE.tasks()),
         scores=expand(rules.score_task.output.scores, task=SUITE.tasks()),
+        secondary_scores=expand(
+            rules.score_task.output.secondary_scores, task=SUITE.tasks()
+        ),
     output:
         curves=PATH("curves"),
         scores=PATH("scores", ext="csv"),
         markdown=PATH("scores", ext="md"),
         latex=PATH("scores", ext="tex"),
+        secondary_scores=PATH("secondary_scores", ext="csv"),
+        secondary_markdown=PATH("secondary_scores", ext="md"),
     log:
         LOG("score"),
     localrule: True

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import torch
 
 from ..values import is_int, is_real
+from ..metrics import METRICS
 
 
 @dataclass
@@ -80,7 +81,8 @@ def mask_inactive_dims(xs: torch.Tensor, d_active: int | None) -> torch.Tensor:
 class Task(ABC):
     """A function class to learn in context.
 
-    Subclasses set ``name``, ``description``, ``metric`` ("mse" or "accuracy"),
+    Subclasses set ``name``, ``description``, ``metric`` (the primary error, a name in
+    ``hybrid_icl.metrics.METRICS``), ``secondary_metrics`` (further errors tabulated on their own),
     ``default_baseline``, ``scored`` ("all" positions, or only the "last" one) and ``PARAMS``
     (task keys besides ``n_dims``, with defaults), and implement ``sample``. Parameter values are
     available as attributes (``self.sparsity``, ...).
@@ -89,6 +91,7 @@ class Task(ABC):
     name: ClassVar[str] = "task"
     description: ClassVar[str] = ""
     metric: ClassVar[str] = "mse"
+    secondary_metrics: ClassVar[tuple[str, ...]] = ()
     default_baseline: ClassVar[str] = "least_squares"
     scored: ClassVar[str] = "all"
     PARAMS: ClassVar[dict[str, Param]] = {}
@@ -159,16 +162,23 @@ class Task(ABC):
         """Divisor that makes the zero predictor's expected squared error about 1."""
         return 1.0
 
-    def pointwise_error(self, preds: torch.Tensor, ys: torch.Tensor, d_active: int | None = None) -> torch.Tensor:
-        """Error per prompt and position, (B, N), mean over dy.
+    def pointwise_error(
+        self, preds: torch.Tensor, ys: torch.Tensor, d_active: int | None = None, metric: str | None = None
+    ) -> torch.Tensor:
+        """Error per prompt and position, (B, N), by ``metric`` (default: the task's primary one).
 
-        "mse": squared error / error_scale. "accuracy": sign error |sign(p) - sign(y)| / 2, i.e. 0 when
-        the signs agree, 1 when they differ and 1/2 for a prediction of exactly 0 (a coin flip's
-        expected error), so the zero predictor scores chance level.
+        A normalised metric (squared error) is divided by ``error_scale``, so the zero predictor's
+        expected error is about 1; see hybrid_icl.metrics for each metric's definition.
         """
-        if self.metric == "accuracy":
-            return (torch.sign(preds) - torch.sign(ys)).abs().mul(0.5).mean(-1)
-        return (preds - ys).pow(2).mean(-1) / self.error_scale(d_active)
+        spec = METRICS[metric or self.metric]
+        errors = spec.function(preds, ys)
+        return errors / self.error_scale(d_active) if spec.normalised else errors
+
+    def errors_by_metric(self, preds: torch.Tensor, ys: torch.Tensor) -> dict[str, torch.Tensor]:
+        """(B, N) errors of every metric: "error" (the primary one), then each secondary metric by name."""
+        return {"error": self.pointwise_error(preds, ys)} | {
+            name: self.pointwise_error(preds, ys, metric=name) for name in self.secondary_metrics
+        }
 
     def loss_mask(self, n_points: int) -> torch.Tensor:
         """(N,) float weights of the positions that count in the training loss."""
