@@ -22,6 +22,7 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/ood.smk"
 include: "workflow/rules/progress.smk"
 include: "workflow/rules/architectures.smk"
+include: "workflow/rules/comparison.smk"
 include: "workflow/rules/paper.smk"
 include: "workflow/rules/claims.smk"
 include: "workflow/rules/distances.smk"
@@ -33,3 +34,4 @@ rule all:
         SUITE.final_targets(),
         CLAIMS_TARGETS,
         DISTANCE_TARGETS,
+        COMPARISON_TARGETS,

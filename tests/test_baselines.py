@@ -142,19 +142,31 @@ def test_lasso_matches_sklearn_per_prompt():
     assert err[:, -3:].mean() < 0.05
 
 
-def test_gd_net_equals_per_prompt_training_loop():
+@pytest.mark.parametrize("batch_size", [None, 2])
+def test_gd_net_equals_per_prompt_training_loop(batch_size):
+    """Each prompt's net trained alone (Garg et al.'s GDModel loop: per step, batch_size random
+    positions of the prefix shared by all prompts) gives the batched baseline's predictions."""
     xs, ys = gaussian_prompts(3, 6, 4, 1, seed=6)
     hidden, steps, lr, seed = 7, 25, 0.02, 3
-    preds = predict_baseline("gd_net", xs, ys, hidden=hidden, steps=steps, lr=lr, init_seed=seed)
+    preds = predict_baseline("gd_net", xs, ys, hidden=hidden, steps=steps, lr=lr, batch_size=batch_size,
+                             init_seed=seed)  # fmt: skip
     init = init_net(3, 4, hidden, 1, seed)
     x64, y64 = xs.double(), ys.double()
+    positions = torch.Generator().manual_seed(seed)
+    rows = {}  # (k, step) -> the positions every prompt trains on
+    for k in range(1, 6):
+        for step in range(steps):
+            rows[k, step] = torch.randperm(k, generator=positions)[:batch_size] if batch_size and batch_size < k else None
     for b in range(3):
         for k in range(1, 6):
             params = [p[b : b + 1].clone().requires_grad_(True) for p in init]
             opt = torch.optim.Adam(params, lr=lr)
-            for _ in range(steps):
+            for step in range(steps):
+                x, y = x64[b : b + 1, :k], y64[b : b + 1, :k]
+                if rows[k, step] is not None:
+                    x, y = x[:, rows[k, step]], y[:, rows[k, step]]
                 opt.zero_grad()
-                ((net_forward(params, x64[b : b + 1, :k]) - y64[b : b + 1, :k]) ** 2).mean().backward()
+                ((net_forward(params, x) - y) ** 2).mean().backward()
                 opt.step()
             with torch.no_grad():
                 expected = net_forward(params, x64[b : b + 1, k : k + 1])[0, 0]

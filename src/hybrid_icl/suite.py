@@ -55,6 +55,8 @@ FILES: dict[str, str] = {
     "distances": "tables/by_task/{task}/distances.csv",
     "closest_baselines": "tables/by_task/{task}/closest_baselines.{ext}",
     "claims": "tables/claims.{ext}",
+    "paper_comparison": "tables/paper_comparison.{ext}",
+    "paper_order": "tables/paper_order.csv",
     "task_curves": "tables/by_task/{task}/curves.csv",
     "task_scores": "tables/by_task/{task}/icl_scores.csv",
     "task_secondary_curves": "tables/by_task/{task}/secondary_curves.csv",

@@ -6,6 +6,7 @@
 #   snakemake paper_table --profile profiles/slurm --configfile config/paper.yaml
 #   snakemake results/paper/fig_errors_linear.pdf --cores 2 --configfile config/paper.yaml
 #   snakemake paper --profile profiles/slurm --configfile config/paper.yaml   # all of them
+#   snakemake paper_comparison --cores 1 --configfile config/paper.yaml      # beside Table 3
 #
 # (targets before --configfile, which takes several values). paper_<task>: one task's figures.
 # The file names: hybrid_icl.suite (FILES, PAPER_FIGURES).
@@ -46,13 +47,14 @@ rule paper_figure_file:
 
 rule paper:
     input:
-        SUITE.paper_targets(),
+        SUITE.paper_targets() + COMPARISON_TARGETS,
     localrule: True
 
 
+# The score table and, beside it, the comparison with the paper's Table 3 (comparison.smk).
 rule paper_table:
     input:
-        list(SUITE.paper_table().values()),
+        list(SUITE.paper_table().values()) + COMPARISON_TARGETS,
     localrule: True
 
 
