@@ -198,20 +198,23 @@ def test_parity_elimination_equals_brute_force(subset_size):
     assert set(np.unique(preds.numpy())) <= {-1.0, 0.0, 1.0}
 
 
-def test_outlier_filtered_least_squares_equals_lstsq_on_clean_examples():
-    task = make_task("many_outlier", {"n_dims": 6, "outlier_prob": 0.6})
+@pytest.mark.parametrize("outlier_y", [1.0, 0.0])
+def test_outlier_filtered_least_squares_equals_lstsq_on_clean_examples(outlier_y):
+    task = make_task("many_outlier", {"n_dims": 6, "outlier_prob": 0.6, "outlier_y": outlier_y})
     prompts = task.sample(30, 18, torch.Generator().manual_seed(11), d_active=4)  # dims 4, 5 switched off
     x, y = prompts.xs.double().numpy(), prompts.ys.double().numpy()
-    outlier = (x[..., :4] == 1).all(-1) & (x[..., 4:] == 0).all(-1) & (y[..., 0] == 0)
+    outlier = (x[..., :4] == 1).all(-1) & (x[..., 4:] == 0).all(-1) & (y[..., 0] == outlier_y)
     assert 0.4 < outlier[:, :-1].mean() < 0.8 and not outlier[:, -1].any()
     expected = np.zeros(y.shape)
     for b, k in itertools.product(range(x.shape[0]), range(1, x.shape[1])):
         clean = ~outlier[b, :k]
         if outlier[b, k]:
-            expected[b, k] = 0.0  # the outlier input's known label
+            expected[b, k] = outlier_y  # the outlier input's known label
         elif clean.any():
             expected[b, k] = lstsq_ref(x[b, :k][clean], y[b, :k][clean], x[b, k])
-    preds = predict_baseline("outlier_filtered_least_squares", prompts.xs, prompts.ys)
+    params = task.baseline_params("outlier_filtered_least_squares")
+    assert params == {"outlier_y": outlier_y}
+    preds = predict_baseline("outlier_filtered_least_squares", prompts.xs, prompts.ys, **params)
     np.testing.assert_allclose(preds.numpy(), expected, atol=1e-6, rtol=0)
 
 
@@ -222,7 +225,8 @@ def test_outlier_filtered_least_squares_is_bayes_optimal_error(n_context):
     d, p = 5, 0.9
     task = make_task("many_outlier", {"n_dims": d, "outlier_prob": p})
     prompts = task.sample(20000, n_context + 1, torch.Generator().manual_seed(12))
-    preds = predict_baseline("outlier_filtered_least_squares", prompts.xs, prompts.ys)
+    preds = predict_baseline("outlier_filtered_least_squares", prompts.xs, prompts.ys,
+                             **task.baseline_params("outlier_filtered_least_squares"))  # fmt: skip
     err = task.pointwise_error(preds.float(), prompts.ys)[:, -1].double().numpy()
     m = np.arange(n_context + 1)
     pmf = np.array([math.comb(n_context, i) for i in m]) * (1 - p) ** m * p ** (n_context - m)

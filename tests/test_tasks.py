@@ -132,7 +132,7 @@ def test_many_outlier_replaces_context_but_not_query():
     task, p = sample("many_outlier", {"n_dims": 4, "outlier_prob": 0.9}, b=1000, n=30)
     is_out = torch.all(p.xs == 1, dim=-1)
     assert close(is_out[:, :-1].float().mean(), 0.9, 0.01) and not is_out[:, -1].any()
-    assert torch.all(p.ys[is_out] == 0)
+    assert torch.all(p.ys[is_out] == 1)  # Park et al.'s outlier label (outlier_y)
     assert close(p.ys[:, -1].var(), 4, 0.5)
 
 

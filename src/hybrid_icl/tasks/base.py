@@ -50,6 +50,10 @@ def non_negative(default: float) -> Param:
     return Param(default, lambda v: is_real(v) and v >= 0, "a number >= 0")
 
 
+def real(default: float) -> Param:
+    return Param(default, _is_real, "a number")
+
+
 def probability(default: float) -> Param:
     return Param(default, lambda v: is_real(v) and 0 <= v <= 1, "a number in [0, 1]")
 
