@@ -49,8 +49,9 @@ class SparseParity(Task):
     def baseline_params(self, baseline):
         return {"subset_size": self.k} if baseline == "parity_elimination" else {}
 
-    def prompt_ignoring_error(self) -> float:
-        """Error of E[y | x_query] (the prompt-ignoring optimum) relative to predicting 0.
+    def prompt_ignoring_error(self, metric: str | None = None) -> float:
+        """Error of E[y | x_query] (the prompt-ignoring optimum) relative to predicting 0, by
+        ``metric`` (default: the task's primary one, squared error; or "sign_error").
 
         The C(n, k) parities are orthonormal functions of x, so E[y | x] = mean of them has mean
         square 1 / C(n, k): its squared error is 1 - 1 / C(n, k) (the zero predictor's is 1). Under
@@ -58,7 +59,7 @@ class SparseParity(Task):
         with error min(p, 1 - p), p = P(y = +1 | m); the zero predictor's sign error is 1/2.
         """
         n, k = self.n_dims, self.k
-        if self.metric != "accuracy":
+        if (metric or self.metric) != "sign_error":
             return 1.0 - 1.0 / comb(n, k)
         error = 0.0
         for m in range(n + 1):  # m coordinates equal +1, x uniform: P(m) = C(n, m) / 2^n
