@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 import torch
 
 from ..values import is_int, is_real
-from ..metrics import METRICS
 
 
 @dataclass
@@ -51,7 +50,7 @@ def non_negative(default: float) -> Param:
 
 
 def real(default: float) -> Param:
-    return Param(default, _is_real, "a number")
+    return Param(default, is_real, "a number")
 
 
 def probability(default: float) -> Param:
@@ -174,6 +173,10 @@ class Task(ABC):
         A normalised metric (squared error) is divided by ``error_scale``, so the zero predictor's
         expected error is about 1; see hybrid_icl.metrics for each metric's definition.
         """
+        # Scoring only, never training: imported by absolute name, so a change to the metrics is not
+        # part of any run's code version (hybrid_icl.provenance follows relative imports).
+        from hybrid_icl.metrics import METRICS
+
         spec = METRICS[metric or self.metric]
         errors = spec.function(preds, ys)
         return errors / self.error_scale(d_active) if spec.normalised else errors
