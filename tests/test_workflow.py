@@ -224,6 +224,7 @@ def test_where_prints_the_suites_folders_and_its_scores(smoke_run):
     proc = subprocess.run([sys.executable, "-m", "hybrid_icl", "where", "--configfile", "config/smoke.yaml"],
                           cwd=wf, capture_output=True, text=True, check=True)
     assert "Results in results/smoke/:" in proc.stdout
+    assert "claims    results/smoke/tables/claims.md" in proc.stdout
     assert (wf / "results" / "smoke" / "tables" / "icl_scores.md").read_text() in proc.stdout
 
 

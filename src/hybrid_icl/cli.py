@@ -39,6 +39,9 @@ def cmd_where(args: argparse.Namespace) -> int:
     print(f"\nSuite '{suite.name}' is done. Results in {out}/:")
     print(f"  scores    {scores} (also .csv, .tex)")
     print(f"  curves    {path('curves')}")
+    claims = Path(path("claims", ext="md"))
+    if claims.is_file():
+        print(f"  claims    {claims} (also .csv, .html): the paper's findings, each with a verdict")
     print(f"  figures   {figures}/ ({', '.join(f.stem for f in sorted(figures.glob('*.pdf'))) or 'none yet'}; "
           ".pdf and .png)")
     print(f"  runs      {path('run', task='<task>', model='<model>', seed='<seed>')}/ "
