@@ -258,7 +258,7 @@ def loss_curves_figure(logs: dict[str, pd.DataFrame], task: str, model_order: li
 
 
 def score_heatmap_figure(scores: pd.DataFrame) -> plt.Figure:
-    """Models x tasks ICL regression scores, annotated with their 95% intervals."""
+    """Models x tasks ICL regression scores, annotated with their intervals."""
     models = list(dict.fromkeys(scores["model"]))
     tasks = list(dict.fromkeys(scores["task"]))
     grid = scores.pivot(index="model", columns="task", values="score").reindex(index=models, columns=tasks)
