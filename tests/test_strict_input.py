@@ -137,6 +137,7 @@ def cli_cases(tmp_path) -> list[tuple[list[str], str]]:
     binary = tmp_path / "binary.yaml"
     binary.write_bytes(b"\xff\xfe\x00garbage")
     listed = _written(tmp_path / "list.yaml", "- a\n")
+    scalar = _written(tmp_path / "scalar.yaml", "42\n")
     nan = _written(tmp_path / "nan.yaml", SMOKE_TEXT.replace("lr: 1.0e-3", "lr: .nan"))
     missing = str(tmp_path / "missing.yaml")
     return [
@@ -148,6 +149,8 @@ def cli_cases(tmp_path) -> list[tuple[list[str], str]]:
         (["validate", str(dup)], "duplicate key 'seeds'"),
         (["validate", smoke, str(listed)], "a layered config file must be a mapping"),
         (["validate", str(nan)], "training.lr: nan is not a finite number"),
+        (["validate", str(scalar)], "scalar.yaml: a config file must be a mapping of keys, got int"),
+        (["status", "--configfile", str(listed)], "list.yaml: a config file must be a mapping of keys, got list"),
         (["status", "--configfile", missing], "no such config file"),
         (["status", "--configfile", str(dup)], "duplicate key"),
         (["status", "--configfile", smoke, "--task", "lineer"], "task lineer is not in this suite"),

@@ -70,19 +70,18 @@ def load_config(*paths: str | Path) -> dict:
     config: Any = {}
     for path in paths:
         layer = load_yaml(path) or {}  # duplicate keys, syntax errors: ConfigFileError naming file and line
-        if len(paths) > 1 and not isinstance(layer, dict):
-            raise ConfigFileError(f"{path}: a layered config file must be a mapping, got {type(layer).__name__}")
-        config = deep_merge(config, layer) if len(paths) > 1 else layer
-    return drop_disabled(config) if isinstance(config, dict) else config
+        if not isinstance(layer, dict):
+            kind = "a layered config file" if len(paths) > 1 else "a config file"
+            raise ConfigFileError(f"{path}: {kind} must be a mapping of keys, got {type(layer).__name__}")
+        config = deep_merge(config, layer)
+    return drop_disabled(config)
 
 
-def workflow_config(configfiles: list[str], overrides: dict | None) -> Any:
+def workflow_config(configfiles: list[str], overrides: dict | None) -> dict:
     """The config of a Snakemake invocation, read the package's way: its ``--configfile`` files read
     strictly (duplicate keys are errors) and layered, then its ``--config key=value`` overrides, typed
     as YAML types them (Snakemake leaves ``seeds=[0,1]`` as ['0', '1'])."""
     config = load_config(*configfiles) if configfiles else {}
-    if not isinstance(config, dict):
-        return config
     return drop_disabled(deep_merge(config, typed_value(overrides or {})))
 
 
