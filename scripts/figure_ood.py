@@ -1,11 +1,10 @@
 """Rule figure_ood: one panel per out-of-distribution evaluation (models and baselines)."""
 
-import pandas as pd
-
+from hybrid_icl.artifacts import load_csv
 from hybrid_icl.jobs import job_log
 from hybrid_icl.plots import ood_panels_figure, save
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 with job_log(sm.log[0]):
-    curves = pd.read_csv(sm.input.curves)
+    curves = load_csv(sm.input.curves)
     save(ood_panels_figure(curves, dict(sm.params.panels), list(sm.params.models)), sm.output.pdf, sm.output.png)

@@ -211,3 +211,35 @@ def test_checksummed_bytes_are_the_torch_payload_behind_one_line():
     blob = artifacts.with_checksum(artifacts.torch_bytes({"a": 1}))
     digest, _, payload = blob.partition(b"\n")
     assert len(digest) == 64 and torch.load(io.BytesIO(payload))["a"] == 1
+
+
+def test_an_unreadable_training_log_makes_the_run_corrupt_in_status(trained):
+    config, folder = trained
+    log = folder / "train_log.csv"
+    good = log.read_bytes()
+    try:
+        log.write_bytes(b"\x00\xffnot a table\n\x00")
+        run = inspect_run(config, "linear", "mamba", 0)
+        assert run.state == "corrupt" and "train_log.csv" in run.note and "delete model.pt and rerun" in run.note
+    finally:
+        log.write_bytes(good)
+    assert inspect_run(config, "linear", "mamba", 0).state == "trained"
+
+
+def test_an_unparsable_csv_is_named_with_the_fix(tmp_path):
+    path = tmp_path / "curves.csv"
+    path.write_text('task,k\n"linear,1\n')  # an unterminated quote
+    with pytest.raises(ArtifactError, match="curves.csv is unusable .*delete it and rerun"):
+        artifacts.load_csv(path)
+
+
+@pytest.mark.parametrize("how", ["truncated", "flipped"])
+def test_damaged_predictions_are_named_with_the_fix(tmp_path, how):
+    from hybrid_icl.distances import load_predictions, save_predictions
+
+    path = tmp_path / "predictions.npz"
+    save_predictions(path, {"gpt2": np.random.default_rng(0).normal(size=(64, 9, 1))})
+    assert load_predictions(path)["gpt2"].shape == (64, 9, 1)
+    damaged(path, how)
+    with pytest.raises(ArtifactError, match="predictions.npz is unusable"):
+        load_predictions(path)

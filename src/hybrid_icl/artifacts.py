@@ -78,6 +78,12 @@ def save_torch(obj: Any, path: str | Path) -> None:
     write_bytes(path, with_checksum(torch_bytes(obj)))
 
 
+def unusable(path: str | Path, err: BaseException, fix: str) -> ArtifactError:
+    """The error for a file that exists but cannot be used: its name, the first line of why, the fix."""
+    reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return ArtifactError(f"{path} is unusable ({reason}); {fix}")
+
+
 def read_blob(path: str | Path, fix: str) -> bytes:
     try:
         return Path(path).read_bytes()
@@ -99,8 +105,7 @@ def load_torch(path: str | Path, fix: str = REBUILD) -> Any:
         payload = checked_payload(blob)
         return torch.load(io.BytesIO(blob if payload is None else payload), map_location="cpu", weights_only=False)
     except Exception as err:  # noqa: BLE001 - any unreadable payload is reported the same way
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise ArtifactError(f"{path} is unusable ({reason}); {fix}") from None
+        raise unusable(path, err, fix) from None
 
 
 def verify_torch(path: str | Path, fix: str = REBUILD) -> None:
@@ -110,7 +115,7 @@ def verify_torch(path: str | Path, fix: str = REBUILD) -> None:
         if checked_payload(blob) is None:
             load_torch(path, fix)
     except ValueError as err:
-        raise ArtifactError(f"{path} is unusable ({err}); {fix}") from None
+        raise unusable(path, err, fix) from None
 
 
 def save_table(frame, path: str | Path) -> None:
@@ -131,5 +136,16 @@ def load_parquet(path: str | Path, fix: str = REBUILD):
     try:
         return pd.read_parquet(path, page_checksum_verification=True)
     except Exception as err:  # noqa: BLE001 - pyarrow raises several types for damaged files
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise ArtifactError(f"{path} is unusable ({reason}); {fix}") from None
+        raise unusable(path, err, fix) from None
+
+
+def load_csv(path: str | Path, fix: str = REBUILD, **kwargs):
+    """A CSV table another job wrote (atomically, so never torn by a crash); ArtifactError naming the
+    file and ``fix`` when it is missing or does not parse. CSV carries no checksum."""
+    import pandas as pd
+
+    read_blob(path, fix)
+    try:
+        return pd.read_csv(path, **kwargs)
+    except Exception as err:  # noqa: BLE001 - pandas raises several types for damaged files
+        raise unusable(path, err, fix) from None

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .artifacts import REBUILD, read_blob, unusable
 from .atomic import atomic_path
 from .tasks import Task
 
@@ -32,8 +33,14 @@ def save_predictions(path: str | Path, predictions: dict[str, torch.Tensor | np.
 
 
 def load_predictions(path: str | Path) -> dict[str, np.ndarray]:
-    with np.load(path) as blob:
-        return {name: blob[name] for name in blob.files}
+    """Named predictions of ``save_predictions``; ArtifactError naming the file when it is missing or
+    damaged (each array's CRC-32 in the .npz is checked as it is read)."""
+    read_blob(path, REBUILD)
+    try:
+        with np.load(path) as blob:
+            return {name: blob[name] for name in blob.files}
+    except Exception as err:  # noqa: BLE001 - zipfile and numpy raise several types for damaged files
+        raise unusable(path, err, REBUILD) from None
 
 
 def scored_ks(task: Task, n_points: int) -> np.ndarray:

@@ -51,11 +51,12 @@ def job_name(log: Path) -> str:
 
 
 def failure_cause(err: BaseException) -> str | None:
-    """A full disk or exhausted memory in words, wherever in a job it happened; None for other errors."""
-    from .artifacts import ArtifactWriteError
+    """A full disk, exhausted memory or an unusable input file in words, wherever in a job it happened;
+    None for other errors."""
+    from .artifacts import ArtifactError
     from .train import is_out_of_memory
 
-    if isinstance(err, ArtifactWriteError):
+    if isinstance(err, ArtifactError):  # a file that cannot be written or read: named with the fix
         return str(err)
     if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"the disk is full (no space left on device){f' writing {err.filename}' if err.filename else ''}"

@@ -13,9 +13,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import asdict, dataclass
 
-import pandas as pd
-
-from .artifacts import ArtifactError, verify_torch
+from .artifacts import ArtifactError, load_csv, verify_torch
 from .checkpoint import load_latest
 from .curriculum import Curriculum
 from .provenance import RUN_KEY_FILE
@@ -66,10 +64,12 @@ def inspect_run(suite: Suite, task: str, model: str, seed: int) -> RunStatus:
     if model_path.is_file() and log_path.is_file():
         try:
             verify_torch(model_path, model_file_fix(model_path))
+            log = load_csv(log_path, model_file_fix(model_path).replace("delete it", "delete model.pt"))
+            if len(log) and not {"step", "wall_time", "loss"} <= set(log.columns):
+                raise ArtifactError(f"{log_path} lacks the step, loss and wall_time columns")
         except ArtifactError as err:
             status.state, status.note = "corrupt", str(err)
             return status
-        log = pd.read_csv(log_path)
         if len(log):
             status.steps_done, status.seconds = int(log["step"].iloc[-1]), float(log["wall_time"].iloc[-1])
             status.loss = float(log["loss"].iloc[-1])
