@@ -6,5 +6,6 @@ from hybrid_icl.plots import ood_panels_figure, save
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 with job_log(sm.log[0]):
-    curves = load_csv(sm.input.curves)
-    save(ood_panels_figure(curves, dict(sm.params.panels), list(sm.params.models)), sm.output.pdf, sm.output.png)
+    curves, scores = load_csv(sm.input.curves), load_csv(sm.input.scores)
+    figure = ood_panels_figure(curves, dict(sm.params.panels), list(sm.params.models), scores)
+    save(figure, sm.output.pdf, sm.output.png)

@@ -150,3 +150,13 @@ def test_the_docs_tables_mark_the_same_way(one_diverged_seed):
     text = ood_table(scores)
     assert f"{marks.DIVERGED} (1 of 2 seeds diverged)" in text and marks.FOOTNOTES[marks.DIVERGED] in text
     assert marks.FOOTNOTES[marks.DIVERGED] not in ood_table(scores[scores["model"] == "gpt2"])
+
+
+def test_the_ood_figure_notes_a_diverged_entry(one_diverged_seed):
+    from hybrid_icl.plots import ood_panels_figure
+
+    _, curves, scores = one_diverged_seed
+    fig = ood_panels_figure(curves, {"linear": "mse"}, ["gpt2", "mamba"], scores)
+    (note,) = texts(fig)
+    assert f"{marks.DIVERGED} mamba on linear: 1 of 2 seeds diverged" in note and "gpt2" not in note
+    assert texts(ood_panels_figure(curves, {"linear": "mse"}, ["gpt2", "mamba"], scores.iloc[:1])) == set()

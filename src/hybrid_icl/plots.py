@@ -100,7 +100,7 @@ def marked_label(label: str, status: str | None) -> str:
     return f"{label} {marked}" if marked else label
 
 
-def add_mark_notes(fig: plt.Figure, statuses: dict[str, str], drawn: Iterable[str] = ()) -> None:
+def add_mark_notes(fig: plt.Figure, statuses: dict[str, str], drawn: Iterable[str] = (), top: float = -0.01) -> None:
     """Under the figure: each marked entry's reason ('(not drawn)' for a model with no curve), then what
     the marks that appear mean; nothing when no entry is marked."""
     drawn = set(drawn)
@@ -108,7 +108,7 @@ def add_mark_notes(fig: plt.Figure, statuses: dict[str, str], drawn: Iterable[st
     lines = marked_rows((labels[name], status) for name, status in statuses.items())
     if lines:
         notes = "\n".join(lines + footnote(statuses.values()).splitlines())
-        fig.text(0.01, -0.01, notes, ha="left", va="top", fontsize=6.0)
+        fig.text(0.01, top, notes, ha="left", va="top", fontsize=6.0)
 
 
 def error_curves_figure(curves: pd.DataFrame, task: str, metric: str = "mse", reference: str | None = None,
@@ -172,8 +172,10 @@ def error_curves_axes(ax, curves: pd.DataFrame, task: str, metric: str = "mse", 
     return False
 
 
-def ood_panels_figure(curves: pd.DataFrame, panels: dict[str, str], model_order: list[str]) -> plt.Figure:
-    """One error-curve panel per OOD evaluation (name -> metric), a shared legend below."""
+def ood_panels_figure(curves: pd.DataFrame, panels: dict[str, str], model_order: list[str],
+                      scores: pd.DataFrame | None = None) -> plt.Figure:
+    """One error-curve panel per OOD evaluation (name -> metric), a shared legend below; with the OOD
+    ``scores``, marked entries are noted under the figure as in the score tables."""
     n = max(1, len(panels))
     cols = min(3, n)
     rows = (n + cols - 1) // cols
@@ -189,9 +191,14 @@ def ood_panels_figure(curves: pd.DataFrame, panels: dict[str, str], model_order:
         for ax in axes.flat:
             for h, label in zip(*ax.get_legend_handles_labels()):
                 handles.setdefault(label, h)
+        legend_bottom = -0.02 - 0.03 * (len(handles) // 4)
         fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=4, frameon=False,
-                   bbox_to_anchor=(0.5, -0.02 - 0.03 * (len(handles) // 4)))
+                   bbox_to_anchor=(0.5, legend_bottom))
         fig.tight_layout(rect=(0, 0.08, 1, 1))
+        if scores is not None:  # under the legend
+            cells = {f"{r['model']} on {r['task']}": r["status"] for _, r in scores.iterrows()}
+            drawn = {f"{r['name']} on {r['task']}" for _, r in shown.drop_duplicates(["task", "name"]).iterrows()}
+            add_mark_notes(fig, cells, drawn, top=legend_bottom - 0.03)
         return fig
 
 

@@ -82,6 +82,7 @@ rule ood_score:
 rule figure_ood:
     input:
         curves=rules.ood_score.output.curves,
+        scores=rules.ood_score.output.scores,
     output:
         pdf=FIGURE("ood", "pdf"),
         png=report(
