@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         folders[label] = Path(folder)
     table = loss_table(folders, args.at, args.floor, args.margin)
-    print(table.to_markdown(index=False))
+    print(table.astype(object).where(table.notna(), None).to_markdown(index=False, missingval=""))
     return 0
 
 
