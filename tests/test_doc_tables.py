@@ -61,3 +61,16 @@ def test_without_results_it_says_what_to_run_first(tmp_path, capsys):
 def test_default_context_lengths_are_a_quarter_half_and_all_of_the_longest():
     assert default_ks(pd.Series(range(41)).to_numpy()) == [10, 20, 40]
     assert default_ks(pd.Series([0, 1]).to_numpy()) == [0, 1]
+
+
+def test_the_suites_own_markdown_tables_are_copied_where_they_exist(results):
+    tmp_path, configs = results
+    tables = tmp_path / "results" / "smoke" / "tables"
+    (tables / "claims.md").write_text("| claim | verdict |\n|---|---|\n| a | holds |\n")
+    (tables / "by_task" / "linear").mkdir(parents=True)
+    (tables / "by_task" / "linear" / "closest_baselines.md").write_text("| model | k = 1 |\n")
+    assert main(["docs-tables", "--configfile", *configs, "--out", str(tmp_path / "docs")]) == 0
+    docs = tmp_path / "docs" / "smoke"
+    assert (docs / "claims.md").read_text() == (tables / "claims.md").read_text()
+    assert (docs / "linear_closest_baselines.md").read_text() == "| model | k = 1 |\n"
+    assert not (docs / "paper_comparison.md").exists()

@@ -3,7 +3,9 @@
 Per task (``<out>/<suite>/<task>.md``): each model's error at a few context lengths k and its ICL
 score, both with their intervals, and its final training loss per seed; the baselines' errors
 below. For OOD entries (``<out>/<suite>/ood.md``): each model's score per entry. Models are
-sorted by score, best first; a cell the results do not have is left empty.
+sorted by score, best first; a cell the results do not have is left empty. Tables the suite's
+rules already write as Markdown (claims, paper comparison, secondary scores, each task's closest
+baselines) are copied as they are, where the results have them.
 """
 
 from __future__ import annotations
@@ -92,4 +94,23 @@ def write_doc_tables(suite: Suite, out: str | Path, ks: list[int] | None = None)
     if ood_csv.is_file():
         written.append(folder / "ood.md")
         written[-1].write_text(ood_table(pd.read_csv(ood_csv)))
+    return written + copy_generated_tables(suite, folder, list(dict.fromkeys(scores["task"])))
+
+
+# Markdown tables the workflow writes, copied into the docs under these names.
+GENERATED_TABLES = {"claims": "claims.md", "paper_comparison": "paper_comparison.md",
+                    "secondary_scores": "secondary_scores.md"}
+
+
+def copy_generated_tables(suite: Suite, folder: Path, tasks: list[str]) -> list[Path]:
+    """Copy the suite's own Markdown tables that exist (see ``GENERATED_TABLES``, and each task's
+    closest baselines as ``<task>_closest_baselines.md``) into ``folder``; returns the copies."""
+    sources = [(suite.layout.file(name, ext="md"), folder / target) for name, target in GENERATED_TABLES.items()]
+    sources += [(suite.layout.file("closest_baselines", task=task, ext="md"), folder / f"{task}_closest_baselines.md")
+                for task in tasks]
+    written = []
+    for source, target in sources:
+        if source.is_file():
+            target.write_text(source.read_text())
+            written.append(target)
     return written
