@@ -16,7 +16,7 @@ from hybrid_icl.loss_curves import loss_table
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs", nargs="+", help="LABEL=FOLDER (a run folder with train_log.csv or resume/)")
-    parser.add_argument("--floor", type=float, required=True, help="the prompt-ignoring predictor's loss")
+    parser.add_argument("--floor", type=float, help="the prompt-ignoring predictor's loss (omit for a task without one)")
     parser.add_argument("--margin", type=float, default=0.01, help="'below the floor' means below floor - margin")
     parser.add_argument("--at", type=int, nargs="+", default=[500, 1000, 2000, 3000, 4000])
     args = parser.parse_args(argv)

@@ -29,3 +29,9 @@ def test_loss_table_reads_logs_and_marks_missing_steps(tmp_path):
     assert row["loss@100"] == 0.93 and row["loss@300"] == 0.6 and pd.isna(row["loss@1000"])
     assert row["last step"] == 300 and row["below floor from"] == 150
     assert table.set_index("run").loc["none", "last step"] == 0
+
+
+def test_without_a_floor_the_table_has_no_floor_column(tmp_path):
+    _write_log(tmp_path / "a", [0.9, 0.8])
+    table = loss_table({"a": tmp_path / "a"}, [50, 100])
+    assert list(table.columns) == ["run", "loss@50", "loss@100", "last step"]

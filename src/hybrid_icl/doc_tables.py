@@ -10,6 +10,7 @@ baselines) are copied as they are, where the results have them.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -86,15 +87,16 @@ def write_doc_tables(suite: Suite, out: str | Path, ks: list[int] | None = None)
     curves, scores = pd.read_csv(path("curves")), pd.read_csv(scores_csv)
     folder = Path(out) / suite.name
     folder.mkdir(parents=True, exist_ok=True)
+    tasks = list(dict.fromkeys(scores["task"]))
     written = []
-    for task in dict.fromkeys(scores["task"]):
+    for task in tasks:
         written.append(folder / f"{task}.md")
         written[-1].write_text(task_table(suite, task, curves, scores, ks))
     ood_csv = Path(path("ood_scores", ext="csv"))
     if ood_csv.is_file():
         written.append(folder / "ood.md")
         written[-1].write_text(ood_table(pd.read_csv(ood_csv)))
-    return written + copy_generated_tables(suite, folder, list(dict.fromkeys(scores["task"])))
+    return written + copy_generated_tables(suite, folder, tasks)
 
 
 # Markdown tables the workflow writes, copied into the docs under these names.
@@ -111,6 +113,5 @@ def copy_generated_tables(suite: Suite, folder: Path, tasks: list[str]) -> list[
     written = []
     for source, target in sources:
         if source.is_file():
-            target.write_text(source.read_text())
-            written.append(target)
+            written.append(Path(shutil.copyfile(source, target)))
     return written

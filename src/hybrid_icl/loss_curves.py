@@ -32,9 +32,11 @@ def first_step_below(losses: pd.DataFrame, level: float, patience: int = 3) -> i
     return None
 
 
-def loss_table(folders: dict[str, Path], at_steps: list[int], floor: float, margin: float = 0.01) -> pd.DataFrame:
+def loss_table(folders: dict[str, Path], at_steps: list[int], floor: float | None = None,
+               margin: float = 0.01) -> pd.DataFrame:
     """One row per labelled run: the logged loss at each of ``at_steps`` (the row at or just before
-    it), the last step logged, and the first step the loss stays below ``floor - margin``."""
+    it), the last step logged, and (given a ``floor``) the first step the loss stays below
+    ``floor - margin``."""
     records = []
     for label, folder in folders.items():
         losses = logged_losses(folder)
@@ -44,6 +46,7 @@ def loss_table(folders: dict[str, Path], at_steps: list[int], floor: float, marg
             reached = len(upto) and int(upto["step"].iloc[-1]) == step
             record[f"loss@{step}"] = round(float(upto["loss"].iloc[-1]), 4) if reached else None
         record["last step"] = int(losses["step"].iloc[-1]) if len(losses) else 0
-        record["below floor from"] = first_step_below(losses, floor - margin) if len(losses) else None
+        if floor is not None:
+            record["below floor from"] = first_step_below(losses, floor - margin) if len(losses) else None
         records.append(record)
     return pd.DataFrame(records)
