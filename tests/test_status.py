@@ -17,6 +17,7 @@ from hybrid_icl.status import (
     inspect_run,
     remaining_seconds,
     report,
+    runs_outside_grid,
     selected,
 )
 from hybrid_icl.suite import Suite
@@ -92,3 +93,20 @@ def test_killed_run_is_partial_at_its_checkpoint_and_a_changed_setting_makes_it_
     config["training"]["lr"] = 5.0e-4
     assert inspect_run(Suite(config), "linear", "mamba", 0).state == "stale"
     assert inspect_run(Suite(config), "linear", "mamba", 1).state == "not started"
+
+
+def test_a_slice_estimates_from_runs_another_slice_trained(tmp_path, one_thread):
+    """A slice's grid leaves out the runs of other parts; the ones on disk still give speeds."""
+    config = load_config(ROOT / "config" / "smoke.yaml")
+    config["output_dir"] = str(tmp_path)
+    job = Suite(config).training_job("linear", "mamba", 0)
+    train_run(job.run, job.model_path, job.log_path, job.resume_dir, progress=lambda _: None)
+    (tmp_path / config["suite"] / "runs" / "linear" / "no_such_model" / "s0").mkdir(parents=True)  # not in the config
+    sliced = Suite({**config, "experiments": [{"tasks": ["linear"], "models": ["mamba"], "seeds": [1]}]})
+    assert sliced.layout.found("run")[:1] == [{"task": "linear", "model": "mamba", "seed": "0"}]
+    outside = runs_outside_grid(sliced)
+    assert [(r.task, r.model, r.seed, r.state) for r in outside] == [("linear", "mamba", 0, "trained")]
+    runs = [inspect_run(sliced, *run) for run in sliced.runs]
+    assert remaining_seconds(runs)[1] == runs  # the slice alone has no measured run
+    left, unknown = remaining_seconds(runs, measured=runs + outside)
+    assert unknown == [] and left == pytest.approx(outside[0].seconds * runs[0].work / outside[0].work_done)

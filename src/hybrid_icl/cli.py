@@ -53,7 +53,7 @@ def cmd_where(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from .status import as_records, check_selection, report, selected, suite_status
+    from .status import as_records, check_selection, measured_speeds_basis, report, selected, suite_status
 
     suite = load_suite(*args.configfile)
     try:
@@ -63,7 +63,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     every_run = suite_status(suite)
     runs = selected(every_run, args.task, args.model)
     source = " + ".join(args.configfile)
-    print(json.dumps(as_records(runs), indent=1) if args.json else report(runs, source, measured=every_run))
+    print(json.dumps(as_records(runs), indent=1) if args.json else report(runs, source, measured=measured_speeds_basis(suite, every_run)))
     return 0
 
 

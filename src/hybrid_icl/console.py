@@ -115,11 +115,13 @@ def configfiles(command: list[str]) -> list[str]:
 def training_left(paths: list[str]) -> tuple[float, int] | None:
     """(serial training seconds left, runs whose model has no measured speed yet) of a suite, from
     its run folders as ``status`` estimates them; None when the suite cannot be read."""
-    from .status import remaining_seconds, suite_status
+    from .status import measured_speeds_basis, remaining_seconds, suite_status
     from .suite import load_suite
 
     try:
-        left, unknown = remaining_seconds(suite_status(load_suite(*paths)))
+        suite = load_suite(*paths)
+        runs = suite_status(suite)
+        left, unknown = remaining_seconds(runs, measured=measured_speeds_basis(suite, runs))
     except Exception:  # noqa: BLE001 - the view must never stop the run; Snakemake reports bad configs
         return None
     return left, len(unknown)

@@ -93,6 +93,21 @@ def suite_status(suite: Suite) -> list[RunStatus]:
     return [inspect_run(suite, *run) for run in suite.runs]
 
 
+def runs_outside_grid(suite: Suite) -> list[RunStatus]:
+    """Runs on disk in the suite's folder that its grid leaves out (e.g. another slice's), of tasks and
+    models the suite's config still defines: their measured speeds sharpen a slice's estimate."""
+    in_grid = set(suite.runs)
+    on_disk = [(run["task"], run["model"], int(run["seed"])) for run in suite.layout.found("run")
+               if run["seed"].isdigit()]
+    return [inspect_run(suite, *run) for run in on_disk if run not in in_grid
+            and run[0] in suite.config["tasks"] and run[1] in suite.config["models"]]
+
+
+def measured_speeds_basis(suite: Suite, runs: list[RunStatus]) -> list[RunStatus]:
+    """The runs whose measured speeds estimate ``runs``' time left: the grid's and the others on disk."""
+    return runs + runs_outside_grid(suite)
+
+
 def check_selection(grid: list[tuple[str, str, int]], tasks: list[str] | None, models: list[str] | None) -> None:
     """Raise ValueError naming every task and model asked for that the suite's (task, model, seed)
     ``grid`` does not train; cheap, so it runs before any run folder is read."""

@@ -110,6 +110,17 @@ class Layout:
             raise KeyError(f"layout {file!r} needs {', '.join(missing)}")
         return Path(self.path(file, **values))
 
+    def found(self, file: str) -> list[dict[str, str]]:
+        """The wildcard values of every existing ``file`` on disk, e.g. ``found("run")``:
+        ``[{"task": "linear", "model": "gpt2", "seed": "0"}, ...]``, in path order."""
+        names = [f for _, f, _, _ in string.Formatter().parse(FILES[file]) if f]
+        pattern = re.compile(re.escape(FILES[file]).replace(r"\{", "{").replace(r"\}", "}").format_map(
+            {name: f"(?P<{name}>[^/]+)" for name in names}))
+        root = Path(self.root)
+        matches = (pattern.fullmatch(path.relative_to(root).as_posix())
+                   for path in sorted(root.glob(FILES[file].format_map({name: "*" for name in names}))))
+        return [m.groupdict() for m in matches if m]
+
     def log(self, name: str) -> str:
         return self.path("log", name=name)
 
