@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, snakemake
-from hybrid_icl.config import deep_merge, drop_disabled, load_config
+from hybrid_icl.config import deep_merge, drop_disabled, experiment_grid, load_config
 from hybrid_icl.validation import ConfigError, check_config, config_problems
 
 SMOKE = yaml.safe_load((ROOT / "config" / "smoke.yaml").read_text())
@@ -145,10 +145,13 @@ def test_a_slice_of_the_study_is_valid():
     entries off with null; a task it leaves untrained needs no reference model."""
     study = yaml.safe_load((ROOT / "config" / "study_cpu.yaml").read_text())
     assert config_problems(copy.deepcopy(study)) == []
+    covered = set()
     for path in sorted((ROOT / "config" / "slices").glob("study_cpu_*.yaml")):
         layered = load_config(ROOT / "config" / "study_cpu.yaml", path)  # as snakemake merges two --configfile
         assert layered == drop_disabled(deep_merge(study, yaml.safe_load(path.read_text())))
         assert config_problems(layered) == [], path.name
+        covered |= set(experiment_grid(layered))
+    assert covered == set(experiment_grid(study))  # the parts together train the whole study
     sliced = drop_disabled(deep_merge(study, {"experiments": [{"tasks": ["linear"]}], "ood": {"sparse_on_dense": None}}))
     assert "sparse_on_dense" not in sliced["ood"] and sliced["tasks"]["decision_tree"]["reference"] == "gpt2"
     assert config_problems(sliced) == []
@@ -159,7 +162,7 @@ def test_a_slice_of_the_study_is_valid():
 def test_cli_validates_layered_files_and_names_the_problem(tmp_path, capsys):
     from hybrid_icl.cli import main
 
-    study, slice_ = ROOT / "config" / "study_cpu.yaml", ROOT / "config" / "slices" / "study_cpu_tasks_hybrids.yaml"
+    study, slice_ = ROOT / "config" / "study_cpu.yaml", ROOT / "config" / "slices" / "study_cpu_sparse_noisy.yaml"
     assert main(["validate", str(study), str(slice_)]) == 0
     assert "study_cpu.yaml + " in capsys.readouterr().out
     bad = tmp_path / "bad_slice.yaml"
