@@ -47,8 +47,9 @@ def task_table(suite: Suite, task: str, curves: pd.DataFrame, scores: pd.DataFra
     scores = scores[scores["task"] == task].sort_values("score", ascending=False, na_position="last")
     ks = ks or default_ks(curves["k"].unique())
     reference = scores["reference"].iloc[0] if len(scores) else suite.reference(task)["name"]
-    seeds = ", ".join(str(s) for s in suite.seeds_of(task))
-    header = [""] + [f"k = {k}" for k in ks] + [f"ICL score vs {reference}", f"final training loss (seeds {seeds})"]
+    seeds = suite.seeds_of(task)
+    seeds_label = ("seeds " if len(seeds) > 1 else "seed ") + ", ".join(str(s) for s in seeds)
+    header = [""] + [f"k = {k}" for k in ks] + [f"ICL score vs {reference}", f"final training loss ({seeds_label})"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
 
     def errors(kind: str, name: str) -> list[str]:
