@@ -6,6 +6,7 @@ Its agreement with Snakemake on trained and stale runs is tested end to end in t
 from __future__ import annotations
 
 import pandas as pd
+import yaml
 import pytest
 
 from conftest import ROOT
@@ -110,3 +111,29 @@ def test_a_slice_estimates_from_runs_another_slice_trained(tmp_path, one_thread)
     assert remaining_seconds(runs)[1] == runs  # the slice alone has no measured run
     left, unknown = remaining_seconds(runs, measured=runs + outside)
     assert unknown == [] and left == pytest.approx(outside[0].seconds * runs[0].work / outside[0].work_done)
+
+
+def test_parts_line_up_each_part_and_the_whole_suite(tmp_path, one_thread, capsys):
+    """`status --parts` finds slices/<suite>_*.yaml beside the suite's file; each part's line counts
+    its own runs, the estimate uses runs any part trained; a suite without parts is a usage error."""
+    from hybrid_icl.cli import main
+
+    config = load_config(ROOT / "config" / "smoke.yaml")
+    config["output_dir"] = str(tmp_path / "results")
+    suite_file = tmp_path / "suite.yaml"
+    suite_file.write_text(yaml.safe_dump(config))
+    (tmp_path / "slices").mkdir()
+    for model in ("mamba", "gpt2"):
+        (tmp_path / "slices" / f"smoke_{model}.yaml").write_text(
+            f"experiments:\n  - tasks: [linear]\n    models: [{model}]\n")
+    job = Suite(config).training_job("linear", "mamba", 0)
+    train_run(job.run, job.model_path, job.log_path, job.resume_dir, progress=lambda _: None)
+
+    assert main(["status", "--configfile", str(suite_file), "--parts"]) == 0
+    lines = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()[1:]}
+    assert lines["smoke_mamba.yaml"][:5] == ["2", "1", "0", "0", "1"] and lines["smoke_mamba.yaml"][5].startswith("~")
+    assert lines["smoke_gpt2.yaml"][:5] == ["2", "0", "0", "0", "2"] and "unmeasured" in " ".join(lines["smoke_gpt2.yaml"])
+    assert lines["(whole"][1:6] == ["6", "1", "0", "0", "5"]
+
+    assert main(["status", "--configfile", str(ROOT / "config" / "smoke.yaml"), "--parts"]) == 2
+    assert "suite smoke has no parts: no file" in capsys.readouterr().err

@@ -53,7 +53,10 @@ def cmd_where(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from .status import as_records, check_selection, measured_speeds_basis, report, selected, suite_status
+    from .status import (
+        as_records, check_selection, measured_speeds_basis, part_files, parts_report, report, selected,
+        suite_status,
+    )
 
     suite = load_suite(*args.configfile)
     try:
@@ -61,9 +64,18 @@ def cmd_status(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise UsageError(str(err)) from None
     every_run = suite_status(suite)
+    measured = measured_speeds_basis(suite, every_run)
+    if args.parts is not None:
+        try:
+            files = args.parts or part_files(suite.name, args.configfile[0])
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+        parts = {Path(f).name: suite_status(load_suite(*args.configfile, f)) for f in files}
+        print(parts_report(parts, every_run, measured))
+        return 0
     runs = selected(every_run, args.task, args.model)
     source = " + ".join(args.configfile)
-    print(json.dumps(as_records(runs), indent=1) if args.json else report(runs, source, measured=measured_speeds_basis(suite, every_run)))
+    print(json.dumps(as_records(runs), indent=1) if args.json else report(runs, source, measured=measured))
     return 0
 
 
@@ -120,6 +132,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--task", nargs="+", help="only these tasks (the estimate still uses every measured run)")
     p.add_argument("--model", nargs="+", help="only these models")
     p.add_argument("--json", action="store_true", help="one object per run instead of the table")
+    p.add_argument("--parts", nargs="*", metavar="FILE", help="one line per part (a file layered over the "
+                   "suite); without files: the suite's parts <config folder>/slices/<suite>_*.yaml")
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("train", help="train one run of a suite outside Snakemake")

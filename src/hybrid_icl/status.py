@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from .artifacts import ArtifactError, load_csv, verify_torch
 from .checkpoint import load_latest
@@ -192,6 +193,34 @@ def report(runs: list[RunStatus], source: str, measured: list[RunStatus] | None 
             estimate += "; " if estimate else ""
             estimate += f"{len(unknown)} runs not estimated: no run of {models} measured yet"
         lines.append(f"remaining    {estimate}")
+    return "\n".join(lines)
+
+
+def part_files(suite_name: str, suite_file: str | Path) -> list[str]:
+    """A suite's parts: the files ``slices/<suite>_*.yaml`` beside its config file, each meant to be
+    layered over it; ValueError when there are none."""
+    folder = Path(suite_file).parent / "slices"
+    files = sorted(str(path) for path in folder.glob(f"{suite_name}_*.yaml"))
+    if not files:
+        raise ValueError(f"suite {suite_name} has no parts: no file {folder}/{suite_name}_*.yaml")
+    return files
+
+
+def parts_report(parts: dict[str, list[RunStatus]], whole: list[RunStatus], measured: list[RunStatus]) -> str:
+    """One line per part of a suite (its name -> its runs), then one for the ``whole`` suite: runs by
+    state and training time left one run after another, speeds from ``measured`` (as in ``report``)."""
+    from .train import format_duration
+
+    width = max([len("(whole suite)")] + [len(name) for name in parts])
+    lines = [f"{'part':<{width}}  runs  trained  partial  stale  not started  training left (one after another)"]
+    for name, runs in {**parts, "(whole suite)": whole}.items():
+        counts = {state: sum(r.state == state for r in runs) for state in STATES}
+        left, unknown = remaining_seconds(runs, measured)
+        todo = len(runs) - counts["trained"]
+        estimate = "-" if not todo else f"~{format_duration(left)}" if not unknown else (
+            f"~{format_duration(left)} + {len(unknown)} runs of unmeasured models")
+        lines.append(f"{name:<{width}}  {len(runs):>4}  {counts['trained']:>7}  {counts['partial']:>7}  "
+                     f"{counts['stale']:>5}  {counts['not started']:>11}  {estimate}")
     return "\n".join(lines)
 
 
