@@ -137,3 +137,5 @@ def test_parts_line_up_each_part_and_the_whole_suite(tmp_path, one_thread, capsy
 
     assert main(["status", "--configfile", str(ROOT / "config" / "smoke.yaml"), "--parts"]) == 2
     assert "suite smoke has no parts: no file" in capsys.readouterr().err
+    assert main(["status", "--configfile", str(suite_file), "--parts", "--model", "gpt2"]) == 2
+    assert "drop --task, --model and --json" in capsys.readouterr().err

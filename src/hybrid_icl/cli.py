@@ -55,9 +55,11 @@ def cmd_where(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from .status import (
         as_records, check_selection, measured_speeds_basis, part_files, parts_report, report, selected,
-        suite_status,
+        statuses_of, suite_status,
     )
 
+    if args.parts is not None and (args.task or args.model or args.json):
+        raise UsageError("--parts shows whole parts as a table: drop --task, --model and --json")
     suite = load_suite(*args.configfile)
     try:
         check_selection(suite.runs, args.task, args.model)
@@ -70,7 +72,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             files = args.parts or part_files(suite.name, args.configfile[0])
         except ValueError as err:
             raise UsageError(str(err)) from None
-        parts = {Path(f).name: suite_status(load_suite(*args.configfile, f)) for f in files}
+        parts = {Path(f).name: statuses_of(suite, load_suite(*args.configfile, f).runs, measured) for f in files}
         print(parts_report(parts, every_run, measured))
         return 0
     runs = selected(every_run, args.task, args.model)

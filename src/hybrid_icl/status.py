@@ -104,6 +104,18 @@ def runs_outside_grid(suite: Suite) -> list[RunStatus]:
             and run[0] in suite.config["tasks"] and run[1] in suite.config["models"]]
 
 
+def statuses_of(suite: Suite, grid: list[tuple[str, str, int]], known: list[RunStatus]) -> list[RunStatus]:
+    """The status of each (task, model, seed) of ``grid`` (e.g. a part's), taken from ``known`` where
+    that run folder was already read, else read with ``suite``'s settings."""
+    by_run = {(r.task, r.model, r.seed): r for r in known}
+    return [by_run.get(run) or inspect_run(suite, *run) for run in grid]
+
+
+def state_counts(runs: list[RunStatus]) -> dict[str, int]:
+    """How many of ``runs`` are in each of STATES."""
+    return {state: sum(r.state == state for r in runs) for state in STATES}
+
+
 def measured_speeds_basis(suite: Suite, runs: list[RunStatus]) -> list[RunStatus]:
     """The runs whose measured speeds estimate ``runs``' time left: the grid's and the others on disk."""
     return runs + runs_outside_grid(suite)
@@ -171,7 +183,7 @@ def report(runs: list[RunStatus], source: str, measured: list[RunStatus] | None 
         loss = f"{r.loss:.4g}" if r.loss is not None else "-"
         lines.append(f"{r.task:<{width_task}}  {r.model:<{width_model}}  {r.seed:>4}  {r.state:<11}  "
                      f"{f'{r.steps_done}/{r.steps}':>13}  {loss:>8}  {time}{'  ' + r.note if r.note else ''}")
-    counts = {state: sum(r.state == state for r in runs) for state in STATES}
+    counts = state_counts(runs)
     trained = [r for r in runs if r.state == "trained"]
     seconds_trained = sum(r.seconds or 0.0 for r in trained)
     left, unknown = remaining_seconds(runs, measured)
@@ -214,7 +226,7 @@ def parts_report(parts: dict[str, list[RunStatus]], whole: list[RunStatus], meas
     width = max([len("(whole suite)")] + [len(name) for name in parts])
     lines = [f"{'part':<{width}}  runs  trained  partial  stale  not started  training left (one after another)"]
     for name, runs in {**parts, "(whole suite)": whole}.items():
-        counts = {state: sum(r.state == state for r in runs) for state in STATES}
+        counts = state_counts(runs)
         left, unknown = remaining_seconds(runs, measured)
         todo = len(runs) - counts["trained"]
         estimate = "-" if not todo else f"~{format_duration(left)}" if not unknown else (
