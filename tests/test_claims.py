@@ -205,6 +205,14 @@ def test_claims_file_problems_name_the_claim_and_key():
     assert claims_problems([]) and claims_problems({})
 
 
+@pytest.mark.parametrize("kind", ["greater", "less"])
+def test_a_tolerance_on_greater_or_less_is_rejected_like_a_margin_on_within(kind):
+    entry = {"statement": "s", "source": "p", "task": "t", "models": ["a"], "kind": kind, "than": "b"}
+    assert claims_problems({"x": entry}) == []
+    assert claims_problems({"x": {**entry, "tolerance": 0.1}}) == [
+        "claims.x.tolerance: only kinds 'within' and 'at_floor' use a tolerance"]
+
+
 def test_the_repository_claims_file_loads():
     claims = load_claims(ROOT / "config" / "claims.yaml")
     assert len({c.id for c in claims}) == len(claims) >= 8

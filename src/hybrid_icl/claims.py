@@ -130,6 +130,8 @@ def entry_problems(claim_id: str, entry: object) -> list[str]:
         problems.append(f"{where}.tolerance: kind {kind!r} needs a tolerance > 0 (the band it must fall within)")
     if "margin" in entry and kind not in ("greater", "less"):
         problems.append(f"{where}.margin: only kinds 'greater' and 'less' use a margin")
+    if "tolerance" in entry and kind not in ("within", "at_floor"):
+        problems.append(f"{where}.tolerance: only kinds 'within' and 'at_floor' use a tolerance")
     return problems
 
 
