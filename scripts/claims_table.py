@@ -14,5 +14,5 @@ with job_log(sm.log[0]):
         dict(sm.params.tasks),
     )
     table = evaluate_claims(claims, tasks, sm.params.suite, sm.params.bootstrap, sm.params.confidence)
-    write_claims_tables(table, sm.output.csv, sm.output.markdown, sm.output.html)
+    write_claims_tables(table, sm.output.csv, sm.output.markdown, sm.output.html, sm.params.confidence)
     print(table[["claim", "task", "model", "measurement", "verdict"]].to_string(index=False))

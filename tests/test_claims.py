@@ -191,6 +191,21 @@ def test_markdown_lists_sub_results_under_their_claim():
     assert claims_markdown(nothing).count("↳") == 0
 
 
+def test_markdown_names_the_confidence_level_of_the_intervals(tmp_path):
+    from hybrid_icl.claims import write_claims_tables
+
+    table = verdicts(claim("greater"), task_data({"a": 0.9, "b": 0.5}))
+    default = claims_markdown(table)
+    assert "| claim | source | our measurement [95% interval] | verdict |" in default
+    assert "decided on its 95% bootstrap interval" in default and claims_markdown(table, 0.95) == default
+    ninety = claims_markdown(table, confidence=0.9)
+    assert "our measurement [90% interval]" in ninety and "its 90% bootstrap interval" in ninety
+    assert "95%" not in ninety
+    paths = [str(tmp_path / f"claims.{ext}") for ext in ("csv", "md")]
+    write_claims_tables(table, *paths, confidence=0.99)
+    assert "[99% interval]" in Path(paths[1]).read_text()
+
+
 def test_claims_file_problems_name_the_claim_and_key():
     problems = claims_problems({
         "x": {"statement": "s", "source": "p", "task": "linear", "models": ["gpt2"], "kind": "within", "target": 1},

@@ -18,7 +18,8 @@ closed form (sparse parity).
 ``reference`` (optional) overrides the suite's reference of the task for the claim's scores.
 
 Every comparison is a statistic D of ICL scores, D = S(model) - S(other), with S(other) the other
-model's score, the constant, or the floor's score, decided on its 95% bootstrap interval [lo, hi]:
+model's score, the constant, or the floor's score, decided on its bootstrap interval [lo, hi] at the
+suite's ``evaluation.confidence`` (95% by default):
 
 - greater: holds if lo > margin, does not hold if hi < margin;
 - less: holds if hi < -margin, does not hold if lo > -margin;
@@ -405,11 +406,13 @@ def evaluate_claims(
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
-def claims_markdown(table: pd.DataFrame) -> str:
-    """claim | source | our measurement [95% interval] | verdict; sub-results indented below their claim."""
+def claims_markdown(table: pd.DataFrame, confidence: float = 0.95) -> str:
+    """claim | source | our measurement [interval] | verdict; sub-results indented below their claim;
+    ``confidence``: the intervals' level, named in the header and the note."""
     if table.empty:
         return "_no claims_\n"
-    lines = ["| claim | source | our measurement [95% interval] | verdict |", "|---|---|---|---|"]
+    level = f"{100 * confidence:g}%"
+    lines = [f"| claim | source | our measurement [{level} interval] | verdict |", "|---|---|---|---|"]
     for claim_id, rows in table.groupby("claim", sort=False):
         head, subs = rows.iloc[0], rows.iloc[1:]
         lines.append(f"| **{claim_id}**: {head['statement']} | {head['source']} | {head['measurement']} "
@@ -424,7 +427,7 @@ def claims_markdown(table: pd.DataFrame) -> str:
             lines.append(f"| ↳ {names} | | | {NOT_RUN} |")
     note = (
         "\n\nEach measurement is a difference of ICL regression scores, S(model) − S(other), decided on its "
-        "95% bootstrap interval over seeds and prompts: the paired difference when both share seeds (else the "
+        f"{level} bootstrap interval over seeds and prompts: the paired difference when both share seeds (else the "
         "two separate intervals, 'interval overlap'). holds: the interval lies on the claimed side (within the "
         "band for within / at_floor); does not hold: entirely on the other side; inconclusive: it straddles.\n"
     )
@@ -445,13 +448,15 @@ def claims_html(table: pd.DataFrame) -> str:
     return f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>claims</title></head><body>\n{body}\n</body></html>\n"
 
 
-def write_claims_tables(table: pd.DataFrame, csv_path: str, markdown_path: str, html_path: str | None = None) -> None:
-    """The claims table as CSV, Markdown and (optionally) HTML, each written atomically."""
+def write_claims_tables(table: pd.DataFrame, csv_path: str, markdown_path: str, html_path: str | None = None,
+                        confidence: float = 0.95) -> None:
+    """The claims table as CSV, Markdown and (optionally) HTML, each written atomically (``confidence``:
+    the intervals' level, named in the Markdown)."""
     from .atomic import atomic_write_text
     from .evaluate import write_table
 
     write_table(table, csv_path)
-    atomic_write_text(markdown_path, claims_markdown(table))
+    atomic_write_text(markdown_path, claims_markdown(table, confidence))
     if html_path:
         atomic_write_text(html_path, claims_html(table))
 
