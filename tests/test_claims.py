@@ -116,6 +116,22 @@ def test_pairing_removes_shared_prompt_difficulty():
     assert unpaired["basis"] == OVERLAP and unpaired["verdict"] == INCONCLUSIVE
 
 
+def test_seeds_the_zero_baseline_lacks_are_left_out_of_the_scores():
+    data = task_data({"a": 0.9, "b": 0.5})
+    data.baselines = data.baselines[(data.baselines["baseline"] != "zero") | (data.baselines["seed"] == 0)]
+    row = verdicts(claim("greater"), data).iloc[0]
+    assert (row["verdict"], row["basis"], row["n_seeds"]) == (HOLDS, PAIRED, 1)
+    own = verdicts(claim("greater", versus=0.0), data).iloc[0]
+    _, scores = summarise(data.models, data.baselines, {"t": data.reference}, n_boot=200)
+    mine = scores[scores["model"] == "a"].iloc[0]
+    assert (own["value"], own["n_seeds"]) == (pytest.approx(mine["score"]), mine["n_seeds"])
+    alone = task_data({"a": 0.9, "b": 0.5}, seed_of={"a": [1]})
+    alone.baselines = alone.baselines[(alone.baselines["baseline"] != "zero") | (alone.baselines["seed"] == 0)]
+    row = verdicts(claim("greater", versus=0.0), alone).iloc[0]
+    assert row["verdict"] == UNDEFINED
+    assert row["measurement"] == "no completed run of a paired with the reference and the zero baseline"
+
+
 def test_greater_than_a_constant_and_within_a_band():
     data = task_data({"a": 1.13, "b": 0.97})
     assert verdicts(claim("greater", versus=1.0), data)["verdict"].item() == HOLDS

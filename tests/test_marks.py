@@ -138,6 +138,16 @@ def test_an_undefined_score_is_marked_with_its_own_reason():
     assert marks.FOOTNOTES[marks.UNDEFINED] in markdown and marks.FOOTNOTES[marks.DIVERGED] in markdown
 
 
+def test_seeds_the_zero_baseline_lacks_are_left_out_of_the_score():
+    models, baselines = suite({("mamba", 0): True})
+    baselines = baselines[(baselines["baseline"] != "zero") | (baselines["seed"] == 0)]
+    _, scores = summarise(models, baselines, REFERENCES, n_boot=50)
+    gpt2, mamba = scores.set_index("model").loc["gpt2"], scores.set_index("model").loc["mamba"]
+    assert gpt2["n_seeds"] == 1 and np.isfinite(gpt2["score"]) and gpt2["status"] == marks.COMPLETED
+    assert np.isnan(mamba["score"])
+    assert mamba["status"] == "diverged in 1/2 seeds; reference zero has no completed run with these seeds"
+
+
 def test_an_unknown_status_is_an_error():
     with pytest.raises(ValueError, match="unknown score status 'exploded'"):
         marks.marks("exploded")

@@ -246,15 +246,17 @@ class Scorer:
         self.data, self.reference, self.n_boot, self.confidence = data, reference, n_boot, confidence
 
     def seeds(self, model: str) -> list[int]:
-        """Completed seeds of a model that the reference also has."""
+        """Completed seeds of a model that the reference and the zero baseline also have."""
         mine = set(completed_seeds(self.data.models[self.data.models["model"] == model]))
-        return sorted(mine & set(self.reference_seeds()))
+        return sorted(mine & set(self.reference_seeds()) & set(self.baseline_seeds("zero")))
 
     def reference_seeds(self) -> list[int]:
         if self.reference["kind"] == "model":
             return completed_seeds(self.data.models[self.data.models["model"] == self.reference["name"]])
-        rows = self.data.baselines[self.data.baselines["baseline"] == self.reference["name"]]
-        return sorted(rows["seed"].unique())
+        return self.baseline_seeds(self.reference["name"])
+
+    def baseline_seeds(self, name: str) -> list[int]:
+        return sorted(self.data.baselines.loc[self.data.baselines["baseline"] == name, "seed"].unique())
 
     def errors(self, source: str, seeds: list[int]) -> np.ndarray:
         """Error cube (S, P, K) of a model or (with prefix "baseline:") a baseline."""
@@ -305,7 +307,7 @@ def measure(claim: Claim, model: str, versus: str | float, data: TaskData, n_boo
     scorer = Scorer(data, reference, n_boot, confidence)
     seeds = scorer.seeds(model)
     if missing_reason or not seeds:
-        return blank(row, UNDEFINED, missing_reason or f"no completed run of {model} paired with the reference")
+        return blank(row, UNDEFINED, missing_reason or unpaired(model))
     label = f"S({model})"
     if isinstance(versus, (int, float)):
         value, low, high, n_seeds = scorer.score(model)
@@ -324,7 +326,7 @@ def measure(claim: Claim, model: str, versus: str | float, data: TaskData, n_boo
         else:
             a, b = scorer.score(model), scorer.score(versus)
             if not b[3]:
-                return blank(row, UNDEFINED, f"no completed run of {versus} paired with the reference")
+                return blank(row, UNDEFINED, unpaired(versus))
             diff = (a[0] - b[0], a[1] - b[2], a[2] - b[1])
             n_seeds, basis = min(a[3], b[3]), OVERLAP
             text = f"{label} = {fmt(*a[:3])} vs S({versus}) = {fmt(*b[:3])} (no shared seeds: interval overlap)"
@@ -335,6 +337,11 @@ def measure(claim: Claim, model: str, versus: str | float, data: TaskData, n_boo
     verdict = decide(claim.kind, diff[1], diff[2], claim.margin, claim.tolerance)
     return {**row, "measurement": text, "value": diff[0], "low": diff[1], "high": diff[2], "basis": basis,
             "n_seeds": n_seeds, "verdict": verdict}
+
+
+def unpaired(model: str) -> str:
+    """Why a model has no score: none of its completed seeds has the reference and the zero baseline."""
+    return f"no completed run of {model} paired with the reference and the zero baseline"
 
 
 def tally(verdicts: list[str]) -> str:

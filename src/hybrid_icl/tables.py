@@ -83,6 +83,7 @@ def summarise(
             task_base["baseline"] == ref["name"]
         ]
         ref_seeds = set(completed_seeds(ref_source)) if ref["kind"] == "model" else set(ref_source["seed"])
+        zero_seeds = set(task_base.loc[task_base["baseline"] == "zero", "seed"])
         for model, runs in task_status.groupby("model", sort=False):
             good = sorted(runs.loc[runs["status"] == "completed", "seed"])
             bad = len(runs) - len(good)
@@ -93,9 +94,10 @@ def summarise(
                 errors = cube(mine, good)
                 weights = bootstrap_weights(len(good), errors.shape[1], n_boot, resampling_seed(task, "model", model))
                 curves.append(curve_frame(task, "model", model, positions(mine), errors, weights, confidence))
-            paired = [s for s in good if s in ref_seeds]
+            paired = [s for s in good if s in ref_seeds and s in zero_seeds]
             if not paired:
-                why = diverged + ([no_reference_status(ref["name"])] if good else [])
+                lacking = "zero" if ref_seeds.intersection(good) else ref["name"]
+                why = diverged + ([no_reference_status(lacking)] if good else [])
                 scores.append({**row, "score": np.nan, "low": np.nan, "high": np.nan, "status": joined(why)})
                 continue
             weights = bootstrap_weights(len(paired), errors.shape[1], n_boot, resampling_seed(task, "score", model))
