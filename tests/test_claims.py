@@ -307,6 +307,21 @@ def test_names_resolve_to_the_tasks_models_of_that_architecture():
     assert evaluate_claims([by_kind], {"t": data}, suite, n_boot=100)["task"].item() == "t"
 
 
+def test_an_architecture_compared_with_means_each_of_its_trained_models():
+    """``than: b`` on a task that trained b.r and b.s (arch b) compares with both, as ``models: [b]`` would."""
+    data = task_data({"a.r": 0.9, "b.r": 0.5, "b.s": 0.95})
+    suite = {"tasks": {"t": {"kind": "retrieval"}},
+             "models": {"a.r": {"arch": "a"}, "b.r": {"arch": "b"}, "b.s": {"arch": "b"}}}
+    table = evaluate_claims([claim("greater")], {"t": data}, suite, n_boot=100)
+    subs = table.iloc[1:].set_index(["model", "versus"])["verdict"]
+    assert subs.to_dict() == {("a.r", "b.r"): HOLDS, ("a.r", "b.s"): FAILS}
+    assert table["verdict"].iloc[0] == FAILS and table["versus"].iloc[0] == "b"
+    assert "↳ t / a.r vs b.s |" in claims_markdown(table)
+    within = Claim("c2", "s", "p", "t", ("b",), "within", ("a",), tolerance=0.1)
+    subs = evaluate_claims([within], {"t": data}, suite, n_boot=100).iloc[1:]
+    assert list(zip(subs["model"], subs["versus"], subs["verdict"])) == [("b.r", "a.r", FAILS), ("b.s", "a.r", HOLDS)]
+
+
 def test_contrasts_suite_dry_run_builds_the_claims_table_and_distances(tmp_path):
     from conftest import copy_workflow, snakemake
 

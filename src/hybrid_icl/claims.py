@@ -370,11 +370,12 @@ def fmt(value: float, low: float, high: float) -> str:
     return f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
 
-def versus_of(versus: str | float, models: dict, trained: set[str]) -> str | float:
-    """What a claim compares with on one task: a number, "floor", or the task's model of that name."""
+def versus_of(versus: str | float, models: dict, trained: set[str]) -> list[str | float]:
+    """What a claim compares with on one task: a number, "floor", or the task's models of that name
+    (resolved like the claim's ``models``, so an architecture means each trained model of it)."""
     if _number(versus) or versus == FLOOR:
-        return versus
-    return suite_models(versus, models, trained)[0]
+        return [versus]
+    return suite_models(versus, models, trained)
 
 
 def evaluate_claims(
@@ -396,9 +397,9 @@ def evaluate_claims(
         for task in suite_tasks(claim.task, suite["tasks"]) or [claim.task]:
             data = tasks.get(task)
             trained = set() if data is None else set(data.models["model"])
+            others = [versus for other in claim.versus for versus in versus_of(other, suite["models"], trained)]
             for name in claim.models:
-                for model, other in product(suite_models(name, suite["models"], trained), claim.versus):
-                    versus = versus_of(other, suite["models"], trained)
+                for model, versus in product(suite_models(name, suite["models"], trained), others):
                     if model not in trained or (isinstance(versus, str) and versus not in trained | {FLOOR}):
                         subs.append(blank({"task": task, "model": model, "versus": str(versus)}, NOT_RUN))
                     else:
