@@ -116,6 +116,19 @@ def test_pairing_removes_shared_prompt_difficulty():
     assert unpaired["basis"] == OVERLAP and unpaired["verdict"] == INCONCLUSIVE
 
 
+def test_models_on_partly_shared_seeds_are_compared_on_all_their_seeds_by_interval_overlap():
+    """Pairing on the shared seeds only would drop a's seed 2: S(a) would differ from icl_scores.csv
+    (and here the verdict from holds to inconclusive)."""
+    data = task_data({"a": 0.55, "b": 0.5}, noise=0.01, shared=0.5, seeds=(0, 1, 2), seed_of={"b": [0, 1]})
+    row = verdicts(claim("greater"), data).iloc[0]
+    assert (row["basis"], row["verdict"], row["n_seeds"]) == (OVERLAP, INCONCLUSIVE, 2)
+    _, scores = summarise(data.models, data.baselines, {"t": data.reference}, n_boot=200)
+    a, b = (scores.set_index("model").loc[m] for m in ("a", "b"))
+    assert a["n_seeds"] == 3 and row["value"] == pytest.approx(a["score"] - b["score"])
+    assert f"S(a) = {a['score']:.3f} [{a['low']:.3f}, {a['high']:.3f}]" in row["measurement"]
+    assert row["measurement"].endswith("(seeds 0,1,2 vs 0,1: interval overlap)")
+
+
 def test_seeds_the_zero_baseline_lacks_are_left_out_of_the_scores():
     data = task_data({"a": 0.9, "b": 0.5})
     data.baselines = data.baselines[(data.baselines["baseline"] != "zero") | (data.baselines["seed"] == 0)]

@@ -28,9 +28,11 @@ suite's ``evaluation.confidence`` (95% by default):
 - otherwise inconclusive.
 
 D's interval comes from the paired bootstrap (the same seed and prompt resampling for both scores)
-when the two share trained seeds; otherwise from the two separate intervals, [lo_A - hi_B,
-hi_A - lo_B] ("interval overlap"). A claim over several models or tasks holds if every sub-result
-run holds, does not hold if any does not, and is inconclusive otherwise.
+when the two are scored on the same seeds (each model's completed seeds that the reference and the
+zero baseline also have, as in icl_scores.csv); otherwise, so that each score stays the one on all
+its seeds, from the two separate intervals, [lo_A - hi_B, hi_A - lo_B] ("interval overlap").
+A claim over several models or tasks holds if every sub-result run holds, does not hold if any does
+not, and is inconclusive otherwise.
 """
 
 from __future__ import annotations
@@ -315,12 +317,12 @@ def measure(claim: Claim, model: str, versus: str | float, data: TaskData, n_boo
         text = f"{label} = {fmt(value, low, high)} vs {versus:g}"
         basis = "score interval"
     else:
-        paired = sorted(set(seeds) & set(seeds if versus == FLOOR else scorer.seeds(versus)))
-        if paired:
-            weights = scorer.weights(model, paired)
-            (pa, ra), (pb, rb) = scorer.replicates([model, versus], paired, weights)
+        theirs = seeds if versus == FLOOR else scorer.seeds(versus)
+        if theirs == seeds:
+            weights = scorer.weights(model, seeds)
+            (pa, ra), (pb, rb) = scorer.replicates([model, versus], seeds, weights)
             diff = finite_interval(pa - pb, ra - rb, confidence)
-            n_seeds, basis = len(paired), PAIRED
+            n_seeds, basis = len(seeds), PAIRED
             other = f"floor {pb:.3f}" if versus == FLOOR else f"S({versus}) {pb:.3f}"
             text = f"{label} − S({versus}) = {fmt(*diff)} ({label} {pa:.3f}, {other})"
         else:
@@ -329,7 +331,8 @@ def measure(claim: Claim, model: str, versus: str | float, data: TaskData, n_boo
                 return blank(row, UNDEFINED, unpaired(versus))
             diff = (a[0] - b[0], a[1] - b[2], a[2] - b[1])
             n_seeds, basis = min(a[3], b[3]), OVERLAP
-            text = f"{label} = {fmt(*a[:3])} vs S({versus}) = {fmt(*b[:3])} (no shared seeds: interval overlap)"
+            text = (f"{label} = {fmt(*a[:3])} vs S({versus}) = {fmt(*b[:3])} "
+                    f"({seeds_apart(seeds, theirs)}: interval overlap)")
     if claim.kind in ("within", "at_floor"):
         text += f", band ±{claim.tolerance:g}"
     elif claim.margin:
@@ -342,6 +345,13 @@ def measure(claim: Claim, model: str, versus: str | float, data: TaskData, n_boo
 def unpaired(model: str) -> str:
     """Why a model has no score: none of its completed seeds has the reference and the zero baseline."""
     return f"no completed run of {model} paired with the reference and the zero baseline"
+
+
+def seeds_apart(mine: list[int], theirs: list[int]) -> str:
+    """How two models' scored seeds differ, e.g. 'no shared seeds' or 'seeds 0,1,2 vs 0,1'."""
+    if not set(mine) & set(theirs):
+        return "no shared seeds"
+    return f"seeds {','.join(map(str, mine))} vs {','.join(map(str, theirs))}"
 
 
 def tally(verdicts: list[str]) -> str:
