@@ -335,6 +335,39 @@ def test_an_architecture_compared_with_means_each_of_its_trained_models():
     assert list(zip(subs["model"], subs["versus"], subs["verdict"])) == [("b.r", "a.r", FAILS), ("b.s", "a.r", HOLDS)]
 
 
+@pytest.mark.parametrize("reference", [["gd_net"], "", 3])
+def test_a_claims_reference_must_be_a_name(reference):
+    entry = {"statement": "s", "source": "p", "task": "t", "models": ["a"], "kind": "greater", "than": 1.0}
+    assert claims_problems({"x": {**entry, "reference": "gd_net"}}) == []
+    (problem,) = claims_problems({"x": {**entry, "reference": reference}})
+    assert problem.startswith("claims.x.reference: a baseline label of the task or a model name")
+
+
+def test_a_claims_reference_is_resolved_as_the_suite_resolves_a_tasks():
+    """A name that is both a baseline label of the task and a trained model is the baseline (as
+    ``suite.reference_of`` has it); an architecture means the task's trained model of it."""
+    from hybrid_icl.suite import reference_of
+
+    data = task_data({"a.r": 0.9, "ref": 0.5, "b.r": 0.5, "c.r": 0.0, "c.s": 0.0})
+    suite = {"tasks": {"t": {"kind": "retrieval", "baselines": ["zero", "ref"]}},
+             "models": {"a.r": {"arch": "a"}, "ref": {"arch": "ref"}, "b.r": {"arch": "b"},
+                        "c.r": {"arch": "c"}, "c.s": {"arch": "c"}}}
+    with_ref = {**suite, "tasks": {"t": {**suite["tasks"]["t"], "reference": "ref"}}}
+    assert reference_of(with_ref, "t") == {"kind": "baseline", "name": "ref"}
+
+    def row(reference: str) -> pd.Series:
+        # S(a.r) is 0.9 against the baseline ref (errors 0), 0.9 / 0.5 = 1.8 against a model scoring 0.5
+        within = Claim("c", "s", "p", "t", ("a",), "within", (0.9,), tolerance=0.05, reference=reference)
+        return evaluate_claims([within], {"t": data}, suite, n_boot=100).iloc[0]
+
+    assert (row("ref")["verdict"], row("ref")["value"]) == (HOLDS, pytest.approx(0.0, abs=0.01))
+    by_arch = row("b")
+    assert by_arch["verdict"] == FAILS and by_arch["value"] == pytest.approx(0.9, abs=0.02)
+    several = row("c")
+    assert several["verdict"] == UNDEFINED
+    assert several["measurement"] == "reference c means several models of this task: c.r, c.s"
+
+
 def test_contrasts_suite_dry_run_builds_the_claims_table_and_distances(tmp_path):
     from conftest import copy_workflow, snakemake
 

@@ -15,7 +15,9 @@ A claims file maps an id to one finding::
 ``tolerance`` and compares with the prompt-ignoring floor: the error of the best predictor that sees
 the query but not the context, from the task class's ``prompt_ignoring_error()`` where it has a
 closed form (sparse parity).
-``reference`` (optional) overrides the suite's reference of the task for the claim's scores.
+``reference`` (optional) overrides the suite's reference of the task for the claim's scores; it is
+resolved as the suite resolves a task's (a baseline label of the task first, then a model), a name of
+neither meaning the task's trained model of that architecture.
 
 Every comparison is a statistic D of ICL scores, D = S(model) - S(other), with S(other) the other
 model's score, the constant, or the floor's score, decided on its bootstrap interval [lo, hi] at the
@@ -46,6 +48,7 @@ import pandas as pd
 import yaml
 
 from .scores import bootstrap_weights, finite_interval, score_replicates
+from .suite import baseline_labels, named_reference
 from .tables import completed_seeds, cube, resampling_seed
 
 KINDS = ("greater", "less", "within", "at_floor")
@@ -131,6 +134,9 @@ def entry_problems(claim_id: str, entry: object) -> list[str]:
             problems.append(f"{where}.{key}: must be a number >= 0, got {entry[key]!r}")
     if kind in ("within", "at_floor") and not entry.get("tolerance"):
         problems.append(f"{where}.tolerance: kind {kind!r} needs a tolerance > 0 (the band it must fall within)")
+    if "reference" in entry and not (isinstance(entry["reference"], str) and entry["reference"]):
+        problems.append(f"{where}.reference: a baseline label of the task or a model name, a non-empty string "
+                        f"(got {entry['reference']!r})")
     if "margin" in entry and kind not in ("greater", "less"):
         problems.append(f"{where}.margin: only kinds 'greater' and 'less' use a margin")
     if "tolerance" in entry and kind not in ("within", "at_floor"):
@@ -196,6 +202,22 @@ def suite_models(name: str, models: dict, trained: set[str]) -> list[str]:
         return [name]
     same_arch = [model for model, spec in models.items() if model in trained and spec.get("arch") == name]
     return same_arch or [name]
+
+
+def claim_reference(name: str | None, task: str, data: TaskData, suite: dict) -> dict:
+    """The reference of a claim's scores on one task: without a name, the suite's (``data.reference``);
+    else by the suite's rule (``suite.named_reference``: a baseline label of the task first, then a
+    model), a name that is not a baseline resolved like ``models`` (an architecture: the task's trained
+    model of it; ``among`` lists them where there are several, which leaves the reference ambiguous)."""
+    if not name:
+        return data.reference
+    spec = suite["tasks"].get(task, {})
+    if name not in set(baseline_labels(spec)) | set(data.baselines["baseline"]):
+        models = suite_models(name, suite["models"], set(data.models["model"]))
+        if len(models) > 1:
+            return {"kind": "model", "name": name, "among": models}
+        name = models[0]
+    return named_reference(name, spec, suite["models"])
 
 
 def decide(kind: str, low: float, high: float, margin: float = 0.0, tolerance: float = 0.0) -> str:
@@ -293,23 +315,28 @@ class Scorer:
         return (*finite_interval(point, reps, self.confidence), len(seeds))
 
 
-def measure(claim: Claim, model: str, versus: str | float, data: TaskData, n_boot: int, confidence: float) -> dict:
-    """One sub-result of a claim: D = S(model) - S(versus) with its interval, basis and verdict."""
-    row = {"task": data.name, "model": model, "versus": str(versus)}
-    reference = ({"kind": "model" if claim.reference in set(data.models["model"]) else "baseline",
-                  "name": claim.reference} if claim.reference else data.reference)
+def missing_reason(versus: str | float, reference: dict, data: TaskData) -> str:
+    """Why a sub-result has no numbers ("" if it can have them): no floor, an ambiguous reference, or
+    the zero baseline or the reference missing on the task."""
+    if versus == FLOOR and data.floor is None:
+        return "no closed-form prompt-ignoring error for this task"
+    if reference.get("among"):
+        return f"reference {reference['name']} means several models of this task: {', '.join(reference['among'])}"
     present = set(data.baselines["baseline"]) | set(completed_seeds_models(data.models))
     missing = [name for name in ("zero", reference["name"]) if name not in present]
-    if versus == FLOOR and data.floor is None:
-        missing_reason = "no closed-form prompt-ignoring error for this task"
-    elif missing:
-        missing_reason = f"{' and '.join(missing)} not computed on this task"
-    else:
-        missing_reason = ""
+    return f"{' and '.join(missing)} not computed on this task" if missing else ""
+
+
+def measure(claim: Claim, model: str, versus: str | float, data: TaskData, reference: dict, n_boot: int,
+            confidence: float) -> dict:
+    """One sub-result of a claim: D = S(model) - S(versus) against ``reference``, with its interval,
+    basis and verdict."""
+    row = {"task": data.name, "model": model, "versus": str(versus)}
+    reason = missing_reason(versus, reference, data)
     scorer = Scorer(data, reference, n_boot, confidence)
     seeds = scorer.seeds(model)
-    if missing_reason or not seeds:
-        return blank(row, UNDEFINED, missing_reason or unpaired(model))
+    if reason or not seeds:
+        return blank(row, UNDEFINED, reason or unpaired(model))
     label = f"S({model})"
     if isinstance(versus, (int, float)):
         value, low, high, n_seeds = scorer.score(model)
@@ -408,12 +435,13 @@ def evaluate_claims(
             data = tasks.get(task)
             trained = set() if data is None else set(data.models["model"])
             others = [versus for other in claim.versus for versus in versus_of(other, suite["models"], trained)]
+            reference = None if data is None else claim_reference(claim.reference, task, data, suite)
             for name in claim.models:
                 for model, versus in product(suite_models(name, suite["models"], trained), others):
                     if model not in trained or (isinstance(versus, str) and versus not in trained | {FLOOR}):
                         subs.append(blank({"task": task, "model": model, "versus": str(versus)}, NOT_RUN))
                     else:
-                        subs.append(measure(claim, model, versus, data, n_boot, confidence))
+                        subs.append(measure(claim, model, versus, data, reference, n_boot, confidence))
         verdict = overall([s["verdict"] for s in subs])
         row = {"task": ",".join(dict.fromkeys(sub["task"] for sub in subs)), "model": "all",
                "versus": ",".join(map(str, claim.versus))}

@@ -148,14 +148,24 @@ def reference_of(config: Mapping, task: str) -> dict:
     ``reference:`` names a baseline, or a model of the suite (as the paper did for trees) unless a
     baseline of the task has that label; without it, the task kind's default baseline.
     """
-    from .baselines import baseline_entry
     from .tasks import TASKS
 
     spec = config["tasks"][task]
-    name = spec.get("reference") or TASKS[spec["kind"]].default_baseline
-    labels = [baseline_entry(entry)[0] for entry in spec.get("baselines", [])]
-    kind = "model" if name in config["models"] and name not in labels else "baseline"
+    return named_reference(spec.get("reference") or TASKS[spec["kind"]].default_baseline, spec, config["models"])
+
+
+def named_reference(name: str, task_spec: Mapping, models: Mapping) -> dict:
+    """A reference named on a task (``task_spec``, its config): the task's baseline of that label,
+    else the model of that name among ``models``, else a baseline of that name."""
+    kind = "model" if name in models and name not in baseline_labels(task_spec) else "baseline"
     return {"kind": kind, "name": name}
+
+
+def baseline_labels(task_spec: Mapping) -> list[str]:
+    """The labels of the baselines a task's config lists."""
+    from .baselines import baseline_entry
+
+    return [baseline_entry(entry)[0] for entry in task_spec.get("baselines", [])]
 
 
 def ood_eval_task(entry: Mapping) -> str:
