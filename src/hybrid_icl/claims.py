@@ -473,9 +473,10 @@ def claims_markdown(table: pd.DataFrame, confidence: float = 0.95) -> str:
             lines.append(f"| ↳ {names} | | | {NOT_RUN} |")
     note = (
         "\n\nEach measurement is a difference of ICL regression scores, S(model) − S(other), decided on its "
-        f"{level} bootstrap interval over seeds and prompts: the paired difference when both share seeds (else the "
-        "two separate intervals, 'interval overlap'). holds: the interval lies on the claimed side (within the "
-        "band for within / at_floor); does not hold: entirely on the other side; inconclusive: it straddles.\n"
+        f"{level} bootstrap interval over seeds and prompts: the paired difference when both are scored on "
+        "the same seeds (else the two separate intervals, 'interval overlap'). holds: the interval lies on the "
+        "claimed side (within the band for within / at_floor); does not hold: entirely on the other side; "
+        "inconclusive: it straddles.\n"
     )
     return "\n".join(lines) + note
 
