@@ -55,6 +55,30 @@ def test_a_missing_file_is_named(tmp_path):
         load_torch(tmp_path / "nothing.pt")
 
 
+@pytest.mark.parametrize("cut", [1, 64, 65])
+def test_a_file_cut_inside_its_checksum_line_is_named_truncated(tmp_path, cut):
+    path = tmp_path / "model.pt"
+    save_torch({"xs": torch.ones(2)}, path)
+    path.write_bytes(path.read_bytes()[:cut])
+    for read in (load_torch, artifacts.verify_torch):
+        with pytest.raises(ArtifactError, match=r"model.pt is unusable \(truncated: the file ends inside its checksum"):
+            read(path)
+
+
+def test_tables_are_read_once_and_a_missing_or_unreadable_one_is_named(tmp_path, monkeypatch):
+    save_table(FRAME, tmp_path / "errors.parquet")
+    save_table(FRAME, tmp_path / "curves.csv")
+    (tmp_path / "folder.csv").mkdir()
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} read whole to check it exists"))
+    pd.testing.assert_frame_equal(load_parquet(tmp_path / "errors.parquet"), FRAME)
+    pd.testing.assert_frame_equal(artifacts.load_csv(tmp_path / "curves.csv"), FRAME)
+    for load, name in ((load_parquet, "nothing.parquet"), (artifacts.load_csv, "nothing.csv")):
+        with pytest.raises(ArtifactError, match=f"{name} is missing; delete it and rerun"):
+            load(tmp_path / name)
+    with pytest.raises(ArtifactError, match=r"folder.csv cannot be read \(Is a directory\); delete it and rerun"):
+        artifacts.load_csv(tmp_path / "folder.csv")
+
+
 def test_a_plain_torch_file_from_before_checksums_still_loads(tmp_path):
     torch.save({"xs": torch.ones(2)}, tmp_path / "old.pt")
     assert torch.equal(load_torch(tmp_path / "old.pt")["xs"], torch.ones(2))

@@ -2,8 +2,9 @@
 
 Torch files (``model.pt``, evaluation prompt sets, training-progress snapshots, resume checkpoints)
 hold one line with the SHA-256 of the payload in hex, then the payload (a ``torch.save``). Files
-written before checksums existed (a plain ``torch.save``) are still read, unverified. Parquet tables
-carry the format's own CRC-32 of every data page and are verified by pyarrow as they are read.
+written before checksums existed (a plain ``torch.save``) are still read, unverified; one that ends
+inside its checksum line is reported as truncated. Parquet tables carry the format's own CRC-32 of
+every data page and are verified by pyarrow as they are read.
 
 Every payload is serialised in memory first and written with ordinary file writes, so a full disk
 raises ``ArtifactWriteError`` saying so (torch writing straight to a full disk reports only
@@ -12,16 +13,19 @@ raises ``ArtifactWriteError`` saying so (torch writing straight to a full disk r
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .atomic import atomic_path
 
 _DIGEST = re.compile(rb"^[0-9a-f]{64}\n")
+_CUT_DIGEST = re.compile(rb"[0-9a-f]{1,64}\n?")  # all that is left of a file cut inside its checksum line
 REBUILD = "delete it and rerun the same snakemake command: the workflow rebuilds it from its inputs"
 
 
@@ -45,8 +49,6 @@ def write_bytes(path: str | Path, blob: bytes) -> None:
     try:
         with atomic_path(path) as tmp:
             tmp.write_bytes(blob)
-    except ArtifactWriteError:
-        raise
     except OSError as err:
         raise ArtifactWriteError(f"could not write {path}: {write_failure(err)}") from err
 
@@ -56,7 +58,10 @@ def with_checksum(payload: bytes) -> bytes:
 
 
 def checked_payload(blob: bytes) -> bytes | None:
-    """The payload of a checksummed blob; ValueError when it does not match; None for a legacy file."""
+    """The payload of a checksummed blob; ValueError when it does not match or the blob ends inside
+    its checksum line; None for a legacy file."""
+    if _CUT_DIGEST.fullmatch(blob):
+        raise ValueError("truncated: the file ends inside its checksum line")
     if not _DIGEST.match(blob[:65]):
         return None
     digest, payload = blob[:64], blob[65:]
@@ -84,13 +89,26 @@ def unusable(path: str | Path, err: BaseException, fix: str) -> ArtifactError:
     return ArtifactError(f"{path} is unusable ({reason}); {fix}")
 
 
-def read_blob(path: str | Path, fix: str) -> bytes:
+@contextlib.contextmanager
+def reading(path: str | Path, fix: str) -> Iterator[None]:
+    """Turn a failure to read ``path`` into an ArtifactError naming it (missing or unreadable) and ``fix``."""
     try:
-        return Path(path).read_bytes()
+        yield
     except FileNotFoundError:
         raise ArtifactError(f"{path} is missing; {fix}") from None
     except OSError as err:
         raise ArtifactError(f"{path} cannot be read ({err.strerror or err}); {fix}") from None
+
+
+def read_blob(path: str | Path, fix: str) -> bytes:
+    with reading(path, fix):
+        return Path(path).read_bytes()
+
+
+def check_readable(path: str | Path, fix: str) -> None:
+    """Open ``path`` without reading it: ArtifactError as ``read_blob``'s when it is missing or unreadable."""
+    with reading(path, fix), open(path, "rb"):
+        pass
 
 
 def load_torch(path: str | Path, fix: str = REBUILD) -> Any:
@@ -132,7 +150,7 @@ def load_parquet(path: str | Path, fix: str = REBUILD):
     """A parquet table, its page checksums verified; ArtifactError naming the file and ``fix`` otherwise."""
     import pandas as pd
 
-    read_blob(path, fix)  # missing or unreadable: named with the fix
+    check_readable(path, fix)  # missing or unreadable: named with the fix
     try:
         return pd.read_parquet(path, page_checksum_verification=True)
     except Exception as err:  # noqa: BLE001 - pyarrow raises several types for damaged files
@@ -144,7 +162,7 @@ def load_csv(path: str | Path, fix: str = REBUILD, **kwargs):
     file and ``fix`` when it is missing or does not parse. CSV carries no checksum."""
     import pandas as pd
 
-    read_blob(path, fix)
+    check_readable(path, fix)
     try:
         return pd.read_csv(path, **kwargs)
     except Exception as err:  # noqa: BLE001 - pandas raises several types for damaged files

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .artifacts import REBUILD, read_blob, unusable
+from .artifacts import REBUILD, check_readable, unusable
 from .atomic import atomic_path
 from .tasks import Task
 
@@ -35,7 +35,7 @@ def save_predictions(path: str | Path, predictions: dict[str, torch.Tensor | np.
 def load_predictions(path: str | Path) -> dict[str, np.ndarray]:
     """Named predictions of ``save_predictions``; ArtifactError naming the file when it is missing or
     damaged (each array's CRC-32 in the .npz is checked as it is read)."""
-    read_blob(path, REBUILD)
+    check_readable(path, REBUILD)
     try:
         with np.load(path) as blob:
             return {name: blob[name] for name in blob.files}
