@@ -12,10 +12,12 @@ import pytest
 from conftest import ROOT
 from hybrid_icl.config import load_config
 from hybrid_icl.status import (
+    STATES,
     RunStatus,
     check_selection,
     example_steps,
     inspect_run,
+    parts_report,
     remaining_seconds,
     report,
     runs_outside_grid,
@@ -66,6 +68,16 @@ def test_a_selection_keeps_the_suites_measured_speeds_and_unknown_names_are_erro
     check_selection(grid, ["u"], ["a", "b"])
     with pytest.raises(ValueError, match=r"task v is not in .*\(it has: t, u\); model c is not in"):
         check_selection(grid, ["u", "v"], ["c"])
+
+
+def test_a_parts_line_counts_every_run_corrupt_ones_too():
+    runs = [RunStatus("t", "a", seed, state, 0, 100, None, 0.0, 1000.0) for seed, state in enumerate(STATES)]
+    header, *lines = parts_report({"p.yaml": runs[:3]}, runs, runs).splitlines()
+    assert header.split()[:2] == ["part", "runs"] and "  ".join(STATES) in header
+    for line, (name, expected) in zip(lines, (("p.yaml", runs[:3]), ("(whole suite)", runs)), strict=True):
+        total, *counts = map(int, line.removeprefix(name).split()[:1 + len(STATES)])
+        assert total == len(expected) == sum(counts)
+        assert counts == [sum(r.state == state for r in expected) for state in STATES]
 
 
 def test_killed_run_is_partial_at_its_checkpoint_and_a_changed_setting_makes_it_stale(tmp_path, one_thread):
@@ -131,9 +143,9 @@ def test_parts_line_up_each_part_and_the_whole_suite(tmp_path, one_thread, capsy
 
     assert main(["status", "--configfile", str(suite_file), "--parts"]) == 0
     lines = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()[1:]}
-    assert lines["smoke_mamba.yaml"][:5] == ["2", "1", "0", "0", "1"] and lines["smoke_mamba.yaml"][5].startswith("~")
-    assert lines["smoke_gpt2.yaml"][:5] == ["2", "0", "0", "0", "2"] and "unmeasured" in " ".join(lines["smoke_gpt2.yaml"])
-    assert lines["(whole"][1:6] == ["6", "1", "0", "0", "5"]
+    assert lines["smoke_mamba.yaml"][:6] == ["2", "1", "0", "0", "0", "1"] and lines["smoke_mamba.yaml"][6].startswith("~")
+    assert lines["smoke_gpt2.yaml"][:6] == ["2", "0", "0", "0", "0", "2"] and "unmeasured" in " ".join(lines["smoke_gpt2.yaml"])
+    assert lines["(whole"][1:7] == ["6", "1", "0", "0", "0", "5"]
 
     assert main(["status", "--configfile", str(ROOT / "config" / "smoke.yaml"), "--parts"]) == 2
     assert "suite smoke has no parts: no file" in capsys.readouterr().err

@@ -224,15 +224,15 @@ def parts_report(parts: dict[str, list[RunStatus]], whole: list[RunStatus], meas
     from .train import format_duration
 
     width = max([len("(whole suite)")] + [len(name) for name in parts])
-    lines = [f"{'part':<{width}}  runs  trained  partial  stale  not started  training left (one after another)"]
+    lines = [f"{'part':<{width}}  runs  {'  '.join(STATES)}  training left (one after another)"]
     for name, runs in {**parts, "(whole suite)": whole}.items():
         counts = state_counts(runs)
         left, unknown = remaining_seconds(runs, measured)
         todo = len(runs) - counts["trained"]
         estimate = "-" if not todo else f"~{format_duration(left)}" if not unknown else (
             f"~{format_duration(left)} + {len(unknown)} runs of unmeasured models")
-        lines.append(f"{name:<{width}}  {len(runs):>4}  {counts['trained']:>7}  {counts['partial']:>7}  "
-                     f"{counts['stale']:>5}  {counts['not started']:>11}  {estimate}")
+        columns = "  ".join(f"{counts[state]:>{len(state)}}" for state in STATES)
+        lines.append(f"{name:<{width}}  {len(runs):>4}  {columns}  {estimate}")
     return "\n".join(lines)
 
 
