@@ -151,3 +151,27 @@ def test_parts_line_up_each_part_and_the_whole_suite(tmp_path, one_thread, capsy
     assert "suite smoke has no parts: no file" in capsys.readouterr().err
     assert main(["status", "--configfile", str(suite_file), "--parts", "--model", "gpt2"]) == 2
     assert "drop --task, --model and --json" in capsys.readouterr().err
+
+
+def test_each_part_is_judged_by_its_own_settings_and_folder(tmp_path, one_thread, capsys):
+    """A run trained under the suite's settings is stale for a part that changes training.steps and
+    not started for a part that writes elsewhere, though the whole suite counts it trained."""
+    from hybrid_icl.cli import main
+
+    config = load_config(ROOT / "config" / "smoke.yaml")
+    config["output_dir"] = str(tmp_path / "results")
+    suite_file = tmp_path / "suite.yaml"
+    suite_file.write_text(yaml.safe_dump(config))
+    one_run = "experiments:\n  - tasks: [linear]\n    models: [mamba]\n    seeds: [0]\n"
+    parts = {"same": "", "longer": "training: {steps: 60}\n", "elsewhere": f"output_dir: {tmp_path / 'other'}\n"}
+    for name, extra in parts.items():
+        (tmp_path / f"{name}.yaml").write_text(one_run + extra)
+    job = Suite(config).training_job("linear", "mamba", 0)
+    train_run(job.run, job.model_path, job.log_path, job.resume_dir, progress=lambda _: None)
+
+    assert main(["status", "--configfile", str(suite_file), "--parts", *(str(tmp_path / f"{n}.yaml") for n in parts)]) == 0
+    lines = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()[1:]}
+    counts = {name: lines[f"{name}.yaml"][:1 + len(STATES)] for name in parts}
+    assert counts == {"same": ["1", "1", "0", "0", "0", "0"], "longer": ["1", "0", "0", "1", "0", "0"],
+                      "elsewhere": ["1", "0", "0", "0", "0", "1"]}
+    assert lines["(whole"][1:3] == ["6", "1"]

@@ -54,8 +54,8 @@ def cmd_where(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from .status import (
-        as_records, check_selection, measured_speeds_basis, part_files, parts_report, report, selected,
-        statuses_of, suite_status,
+        as_records, check_selection, measured_speeds_basis, part_files, part_status, parts_report, report,
+        selected, suite_status,
     )
 
     if args.parts is not None and (args.task or args.model or args.json):
@@ -72,7 +72,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             files = args.parts or part_files(suite.name, args.configfile[0])
         except ValueError as err:
             raise UsageError(str(err)) from None
-        parts = {Path(f).name: statuses_of(suite, load_suite(*args.configfile, f).runs, measured) for f in files}
+        parts = {Path(f).name: part_status(load_suite(*args.configfile, f), suite, measured) for f in files}
         print(parts_report(parts, every_run, measured))
         return 0
     runs = selected(every_run, args.task, args.model)
@@ -135,7 +135,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--model", nargs="+", help="only these models")
     p.add_argument("--json", action="store_true", help="one object per run instead of the table")
     p.add_argument("--parts", nargs="*", metavar="FILE", help="one line per part (a file layered over the "
-                   "suite); without files: the suite's parts <config folder>/slices/<suite>_*.yaml")
+                   "suite, its runs judged by the layered settings and folder); without files: the suite's "
+                   "parts <config folder>/slices/<suite>_*.yaml")
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("train", help="train one run of a suite outside Snakemake")

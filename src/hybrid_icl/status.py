@@ -104,11 +104,17 @@ def runs_outside_grid(suite: Suite) -> list[RunStatus]:
             and run[0] in suite.config["tasks"] and run[1] in suite.config["models"]]
 
 
-def statuses_of(suite: Suite, grid: list[tuple[str, str, int]], known: list[RunStatus]) -> list[RunStatus]:
-    """The status of each (task, model, seed) of ``grid`` (e.g. a part's), taken from ``known`` where
-    that run folder was already read, else read with ``suite``'s settings."""
+def part_status(part: Suite, whole: Suite, known: list[RunStatus]) -> list[RunStatus]:
+    """Every run of ``part`` (a file layered over the ``whole`` suite) judged by the part's own
+    settings and folder; a status in ``known`` (read for ``whole``) is reused only where the part
+    has the same folder and that run the same key."""
     by_run = {(r.task, r.model, r.seed): r for r in known}
-    return [by_run.get(run) or inspect_run(suite, *run) for run in grid]
+    same_root = part.layout.root == whole.layout.root
+    return [
+        by_run[run] if same_root and run in by_run and part.run_key(*run) == whole.run_key(*run)
+        else inspect_run(part, *run)
+        for run in part.runs
+    ]
 
 
 def state_counts(runs: list[RunStatus]) -> dict[str, int]:
