@@ -127,6 +127,15 @@ CASES = [
     ("OOD model missing", ood(train="linear", shift="scaled_x", models=["nope"]), "ood.x.models", "nope"),
     ("OOD reference unfit", ood(train="linear", shift="noisy_y", reference="parity_elimination"), "ood.x.reference", "parity_elimination"),
     ("OOD reference bad parameter", ood(train="linear", shift="noisy_y", reference={"name": "ridge", "params": {"lam": 1}}), "ood.x.reference", "lam"),
+    (
+        "OOD reference labelled like a task baseline with other parameters",
+        both(baselines({"name": "knn", "params": {"n_neighbors": 3}}),
+             ood(train="linear", shift="noisy_y", reference={"name": "knn", "params": {"n_neighbors": 1}})),
+        "ood.x.reference: label 'knn' is already a baseline of task 'linear'",
+        "distinct 'label:'",
+    ),
+    ("OOD reference labelled zero", ood(train="linear", shift="noisy_y", reference={"name": "ridge", "label": "zero"}),
+     "ood.x.reference", "'zero'"),
 ]
 
 
@@ -194,6 +203,10 @@ def test_a_labelled_baseline_is_referred_to_by_its_label():
     assert config_problems(config) == []
     config = mutated(ood(train="linear", shift="noisy_y", reference=strong))
     assert config_problems(config) == []
+    knn = {"name": "knn", "params": {"n_neighbors": 3}}  # the very baseline of the task: allowed
+    config = mutated(baselines(knn), ood(train="linear", shift="noisy_y", reference=knn))
+    assert config_problems(config) == []
+    assert config_problems(mutated(ood(train="linear", shift="noisy_y", reference="least_squares"))) == []
     bad = {**strong, "params": {"lam": 1}}
     problems = config_problems(mutated(baselines(bad), at("tasks.linear.reference", "ridge_weak")))
     assert [p for p in problems if p.startswith("tasks.linear.baselines[1]") and "lam" in p], problems

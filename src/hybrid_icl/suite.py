@@ -168,6 +168,19 @@ def baseline_labels(task_spec: Mapping) -> list[str]:
     return [baseline_entry(entry)[0] for entry in task_spec.get("baselines", [])]
 
 
+def baselines_of(config: Mapping, task: str) -> list[tuple[str, str, dict]]:
+    """[(label, name, params)] of a task's baselines; 'zero' and a baseline reference always included."""
+    from .baselines import baseline_entry
+
+    specs = [baseline_entry(entry) for entry in config["tasks"][task].get("baselines", [])]
+    reference = reference_of(config, task)
+    required = ["zero"] + ([reference["name"]] if reference["kind"] == "baseline" else [])
+    for name in required:
+        if name not in [label for label, _, _ in specs]:
+            specs.append((name, name, {}))
+    return specs
+
+
 def ood_eval_task(entry: Mapping) -> str:
     """The task whose prompts (or shifted prompts) and metric score an OOD entry: ``eval_task`` if
     given, else the training task."""
@@ -281,16 +294,8 @@ class Suite:
         return reference_of(self.config, task)
 
     def baselines(self, task: str) -> list[tuple[str, str, dict]]:
-        """[(label, name, params)] of a task's baselines; 'zero' and a baseline reference always included."""
-        from .baselines import baseline_entry
-
-        specs = [baseline_entry(entry) for entry in self.config["tasks"][task].get("baselines", [])]
-        reference = self.reference(task)
-        required = ["zero"] + ([reference["name"]] if reference["kind"] == "baseline" else [])
-        for name in required:
-            if name not in [label for label, _, _ in specs]:
-                specs.append((name, name, {}))
-        return specs
+        """[(label, name, params)] of a task's baselines (``baselines_of``)."""
+        return baselines_of(self.config, task)
 
     def references(self, task: str) -> dict[str, dict]:
         """{task: reference}, the score rule's form."""
@@ -357,7 +362,9 @@ class Suite:
         return {name: self.ood_reference(name) for name in self.ood_names()}
 
     def ood_baselines(self, name: str) -> list[tuple[str, str, dict]]:
-        """The eval task's baselines plus the entry's reference (its own entry, or by name)."""
+        """The eval task's baselines plus the entry's reference (its own entry, or by name); an own
+        reference labelled like one of those baselines is that very baseline (validation refuses
+        one with other settings)."""
         from .baselines import baseline_entry
 
         specs = self.baselines(self.ood_eval_task(name))

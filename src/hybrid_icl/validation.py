@@ -152,6 +152,7 @@ def ood_problems(config: dict) -> list[str]:
             problems += [
                 f"{where}.reference: {reason}" for reason in validate_baseline_config(baseline, params, kind)
             ]
+            problems += ood_reference_clashes(config, name)
         train_cfg = tasks[entry["train"]]
         train_task = make_task(train_cfg["kind"], task_params(train_cfg))
         if "eval_task" in entry:
@@ -176,6 +177,23 @@ def ood_problems(config: dict) -> list[str]:
                 )
             ]
     return problems
+
+
+def ood_reference_clashes(config: dict, name: str) -> list[str]:
+    """An OOD entry's own reference may not take the label of an eval task's baseline with other settings
+    (the scores would use the task's baseline and silently drop the entry's)."""
+    from .baselines import baseline_entry
+    from .suite import baselines_of, ood_eval_task
+
+    entry = config["ood"][name]
+    own, task = baseline_entry(entry["reference"]), ood_eval_task(entry)
+    return [
+        f"ood.{name}.reference: label {own[0]!r} is already a baseline of task {task!r} with other settings "
+        f"({other[1]} {other[2] or 'default parameters'}, here {own[1]} {own[2] or 'default parameters'}); "
+        "give the reference a distinct 'label:'"
+        for other in baselines_of(config, task)
+        if other[0] == own[0] and other != own
+    ]
 
 
 def task_keys(spec: dict) -> dict:
