@@ -67,6 +67,15 @@ def ood(**entry):
     return at("ood", {"x": entry})
 
 
+def tasks_like_linear(*names):
+    """Copies of the linear task under ``names`` (which may hold '.', so ``at`` cannot add them)."""
+
+    def mutate(config: dict) -> None:
+        config["tasks"].update({name: copy.deepcopy(config["tasks"]["linear"]) for name in names})
+
+    return mutate
+
+
 # (id, mutation, key the message must name, value it must name)
 CASES = [
     ("unknown architecture", at("models.gpt2.arch", "gpt5"), "models.gpt2.arch", "gpt5"),
@@ -120,6 +129,12 @@ CASES = [
     ("experiment naming a missing model", at("experiments", [{"models": ["gpt3"]}]), "experiments[0].models", "gpt3"),
     ("experiment seed as a string", at("experiments", [{"seeds": ["a"]}]), "experiments[0].seeds[0]", "a"),
     ("too few evaluation prompts", at("evaluation.n_prompts", 1), "evaluation.n_prompts", "1"),
+    (
+        "task names making one rule name",
+        tasks_like_linear("lin.a", "lin_a"),
+        "tasks.lin_a: makes the Snakemake rule name 'paper_lin_a', as task 'lin.a' does",
+        "rename one",
+    ),
     ("OOD eval task missing", ood(train="linear", eval_task="missing"), "ood.x.eval_task", "missing"),
     ("OOD training task missing", ood(train="missing", shift="scaled_x"), "ood.x.train", "missing"),
     ("OOD unknown shift", ood(train="linear", shift="rotate"), "ood.x.shift", "rotate"),
@@ -243,6 +258,7 @@ def test_combined_mistakes_never_crash_the_checks():
 # Through snakemake itself: refused while parsing, no job, no results/, no traceback.
 SNAKEMAKE_CASES = [
     ("unknown architecture", ["-n"]),
+    ("task names making one rule name", ["-n"]),  # refused by validation, not as a duplicate rule
     ("OOD eval task missing", ["-n"]),
     ("curriculum points overshoot", []),  # a real run, not only a dry run
 ]

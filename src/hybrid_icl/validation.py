@@ -64,7 +64,7 @@ def semantic_problems(config: dict) -> list[str]:
     from .suite import reference_of
     from .tasks import TASKS, make_task, validate_task_config
 
-    problems: list[str] = []
+    problems: list[str] = rule_name_clashes(config["tasks"])
     tasks, models = config["tasks"], config["models"]
     for name, spec in tasks.items():
         if spec["kind"] not in TASKS:
@@ -116,6 +116,22 @@ def semantic_problems(config: dict) -> list[str]:
                     f"training.warmup_steps: {settings['warmup_steps']} exceeds training.steps "
                     f"{settings['steps']} for {task}/{model}"
                 )
+    return problems
+
+
+def rule_name_clashes(tasks: dict) -> list[str]:
+    """Task names that give one Snakemake rule name (``paper_<task>``, ``suite.rule_name``): Snakemake
+    would refuse the second rule."""
+    from .suite import rule_name
+
+    first: dict[str, str] = {}
+    problems = []
+    for task in tasks:
+        rule = rule_name("paper", task)
+        other = first.setdefault(rule, task)
+        if other != task:
+            problems.append(f"tasks.{task}: makes the Snakemake rule name {rule!r}, as task {other!r} does; "
+                            "rename one of them")
     return problems
 
 
