@@ -7,9 +7,12 @@ import copy
 import pytest
 
 from conftest import ROOT
+from hybrid_icl import suite as suite_module
 from hybrid_icl.config import load_config, result_affecting
+from hybrid_icl.loss_curves import logged_losses
+from hybrid_icl.provenance import run_key
 from hybrid_icl.tasks import TASKS
-from hybrid_icl.suite import Suite, checked_suite, ood_eval_task, reference_of, rule_name
+from hybrid_icl.suite import RUN, Suite, checked_suite, ood_eval_task, reference_of, rule_name
 
 TASK = {"n_dims": 3, "n_points": 8}
 
@@ -63,13 +66,26 @@ def test_a_runs_assembly_carries_resources_and_code_but_only_settings_key_it(con
     assert run["code_version"] == suite.code_version("linear", "gpt2")
     assert suite.run_settings("linear", "gpt2", 1) == result_affecting(run)
     four = suite.run("linear", "gpt2", 1, threads=4, device="cpu")
-    assert four["training"]["threads"] == 4 and suite.training_job("linear", "gpt2", 1, threads=4).key == \
+    assert four["training"]["threads"] == 4 and run_key(suite.training_job("linear", "gpt2", 1, threads=4).run) == \
         suite.run_key("linear", "gpt2", 1)
     changed = copy.deepcopy(config)
     changed["training"]["lr"] = 0.5
     assert Suite(changed).run_key("linear", "gpt2", 1) != suite.run_key("linear", "gpt2", 1)
     with pytest.raises(KeyError, match="not resource settings: lr"):
         suite.run("linear", "gpt2", 1, lr=0.1)
+
+
+def test_a_training_job_and_loss_curves_find_a_runs_files_where_the_layout_puts_them(config, tmp_path, monkeypatch):
+    for file, name in (("model", "weights.pt"), ("train_log", "log.csv"), ("resume", "state")):
+        monkeypatch.setitem(suite_module.FILES, file, f"{RUN}/{name}")
+    suite = Suite(config)
+    job = suite.training_job("linear", "gpt2", 1)
+    where = {"task": "linear", "model": "gpt2", "seed": 1}
+    assert (job.model_path, job.log_path, job.resume_dir) == tuple(
+        suite.layout.file(file, **where) for file in ("model", "train_log", "resume"))
+    assert suite.training_job("linear", "gpt2", 1, folder=tmp_path).log_path == tmp_path / "log.csv"
+    (tmp_path / "log.csv").write_text("step,loss\n10,0.5\n")
+    assert logged_losses(tmp_path)["loss"].tolist() == [0.5]
 
 
 def test_references_and_baselines_of_each_task(config):

@@ -11,14 +11,15 @@ from pathlib import Path
 import pandas as pd
 
 from .checkpoint import load_latest
+from .suite import run_file
 
 
 def logged_losses(folder: Path) -> pd.DataFrame:
     """Columns step, loss (mean over each logging window) of one run folder; empty if nothing is logged."""
-    log_path = folder / "train_log.csv"
+    log_path = folder / run_file("train_log")
     if log_path.is_file():
         return pd.read_csv(log_path)[["step", "loss"]]
-    saved = load_latest(folder / "resume", tidy=False)
+    saved = load_latest(folder / run_file("resume"), tidy=False)
     rows = saved["train_state"].rows if saved is not None else []
     return pd.DataFrame(rows, columns=["step", "loss"]) if rows else pd.DataFrame(columns=["step", "loss"])
 

@@ -20,7 +20,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .config import (
     RESOURCE_KEYS,
@@ -82,6 +82,11 @@ FIGURE_EXTS = ("pdf", "png")
 PAPER_FIGURES = ("errors_{task}", "loss_{task}", "scores")  # suite figures copied as paper targets
 
 
+def run_file(file: str) -> str:
+    """Where a run's ``file`` is inside its run folder, e.g. ``run_file("model") == "model.pt"``."""
+    return str(PurePosixPath(FILES[file]).relative_to(RUN))
+
+
 class _KeepMissing(dict):
     """format_map helper: a name without a value stays a ``{name}`` wildcard."""
 
@@ -136,10 +141,6 @@ class TrainingJob:
     model_path: Path
     log_path: Path
     resume_dir: Path
-
-    @property
-    def key(self) -> str:
-        return run_key(self.run)
 
 
 def reference_of(config: Mapping, task: str) -> dict:
@@ -209,7 +210,7 @@ class Suite:
         return [r for r in self.runs if task is None or r[0] == task]
 
     def tasks(self) -> list[str]:
-        """Tasks some experiment trains, in config order."""
+        """Tasks some experiment trains, in the order of the experiment grid (``runs``), not of ``tasks:``."""
         return list(dict.fromkeys(task for task, _, _ in self.runs))
 
     def models(self) -> list[str]:
@@ -286,8 +287,8 @@ class Suite:
         """The run and its files: the suite's run folder, or ``folder``."""
         where = {"task": task, "model": model, "seed": int(seed)}
         base = Path(folder) if folder is not None else self.layout.file("run", **where)
-        return TrainingJob(self.run(task, model, seed, **resources), base / "model.pt", base / "train_log.csv",
-                           base / "resume")
+        return TrainingJob(self.run(task, model, seed, **resources), base / run_file("model"),
+                           base / run_file("train_log"), base / run_file("resume"))
 
     # Scoring.
     def reference(self, task: str) -> dict:
@@ -394,7 +395,8 @@ class Suite:
         return self.layout.path("figure", figure=figure.format_map(_KeepMissing(values)), ext=ext)
 
     def final_targets(self) -> list[str]:
-        """What ``snakemake`` builds by default."""
+        """The suite's own default targets (score tables, figures, OOD scores): rule ``all`` (Snakefile)
+        builds these and the claims, prediction-distance and paper-comparison targets of their rule files."""
         path = self.layout.path
         targets = [path("scores", ext="csv"), path("scores", ext="md"), self.figure("scores"),
                    self.figure("architectures")]
