@@ -135,6 +135,12 @@ CASES = [
         "tasks.lin_a: makes the Snakemake rule name 'paper_lin_a', as task 'lin.a' does",
         "rename one",
     ),
+    (
+        "task name making a fixed rule's name",
+        tasks_like_linear("table"),
+        "tasks.table: makes the Snakemake rule name 'paper_table', which the workflow's own rule",
+        "rename the task",
+    ),
     ("OOD eval task missing", ood(train="linear", eval_task="missing"), "ood.x.eval_task", "missing"),
     ("OOD training task missing", ood(train="missing", shift="scaled_x"), "ood.x.train", "missing"),
     ("OOD unknown shift", ood(train="linear", shift="rotate"), "ood.x.shift", "rotate"),

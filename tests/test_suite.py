@@ -59,6 +59,15 @@ def test_paper_targets_and_rule_names(config):
     assert rule_name("paper", "sparse-2.b") == "paper_sparse_2_b"
 
 
+def test_fixed_paper_rules_are_the_workflows_rules_named_paper_something():
+    """Validation refuses a task whose paper_<task> target would take one of these names."""
+    import re
+
+    text = "".join(path.read_text() for path in (ROOT / "workflow").rglob("*.smk"))
+    fixed = {name for name in re.findall(r"^rule (paper_\w+):", text, re.M)}
+    assert fixed == set(suite_module.FIXED_PAPER_RULES)
+
+
 def test_a_runs_assembly_carries_resources_and_code_but_only_settings_key_it(config):
     suite = Suite(config)
     run = suite.run("linear", "gpt2", 1)

@@ -188,6 +188,10 @@ def ood_eval_task(entry: Mapping) -> str:
     return entry.get("eval_task") or entry["train"]
 
 
+# The workflow's fixed rules named like a task's paper_<task> target (tests check this against workflow/).
+FIXED_PAPER_RULES = ("paper_table_file", "paper_figure_file", "paper_table", "paper_figures", "paper_comparison")
+
+
 def rule_name(prefix: str, label: str) -> str:
     """``<prefix>_<label>`` with any character a Snakemake rule name cannot hold replaced by '_'."""
     return prefix + "_" + re.sub(r"\W", "_", label)

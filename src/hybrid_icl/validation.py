@@ -122,12 +122,16 @@ def semantic_problems(config: dict) -> list[str]:
 def rule_name_clashes(tasks: dict) -> list[str]:
     """Task names that give one Snakemake rule name (``paper_<task>``, ``suite.rule_name``): Snakemake
     would refuse the second rule."""
-    from .suite import rule_name
+    from .suite import FIXED_PAPER_RULES, rule_name
 
     first: dict[str, str] = {}
     problems = []
     for task in tasks:
         rule = rule_name("paper", task)
+        if rule in FIXED_PAPER_RULES:
+            problems.append(f"tasks.{task}: makes the Snakemake rule name {rule!r}, which the workflow's own "
+                            "rule of that name has; rename the task")
+            continue
         other = first.setdefault(rule, task)
         if other != task:
             problems.append(f"tasks.{task}: makes the Snakemake rule name {rule!r}, as task {other!r} does; "
