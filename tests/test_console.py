@@ -80,6 +80,8 @@ def test_the_view_shows_each_training_job(tmp_path):
     assert lines[0] == ("progress: 1/3 jobs done, 1 running, 1m05s; training left ~10m00s at 1 in parallel "
                         "(2 runs of unmeasured models not counted)")
     assert lines[1] == "  train linear/gpt2/s1: step 300/900 loss 0.5123 ETA 2m00s"
+    one = console.render(progress, elapsed=65, left=(600.0, 1), now=log.stat().st_mtime)[0]
+    assert one.endswith("(1 run of unmeasured models not counted)")
 
 
 class FakeTerminal(io.StringIO):

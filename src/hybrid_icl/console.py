@@ -129,6 +129,7 @@ def training_left(paths: list[str]) -> tuple[float, int] | None:
 
 def render(progress: Progress, elapsed: float, left: tuple[float, int] | None, now: float | None = None) -> list[str]:
     """The view's lines: overall progress, then one line per running training job."""
+    from .status import unmeasured_runs
     from .train import format_duration
 
     trainings = [(job, training_line(job.log, now)) for job in progress.running.values()
@@ -139,7 +140,7 @@ def render(progress: Progress, elapsed: float, left: tuple[float, int] | None, n
         seconds, unknown = left
         parallel = max(1, len(trainings))
         head += f"; training left ~{format_duration(seconds / parallel)} at {parallel} in parallel"
-        head += f" ({unknown} runs of unmeasured models not counted)" if unknown else ""
+        head += f" ({unmeasured_runs(unknown)} not counted)" if unknown else ""
     lines = [head]
     for job, line in trainings:
         label = job.wildcards.replace("task=", "").replace("model=", "").replace("seed=", "s").replace(", ", "/")

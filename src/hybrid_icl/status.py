@@ -117,6 +117,11 @@ def part_status(part: Suite, whole: Suite, known: list[RunStatus]) -> list[RunSt
     ]
 
 
+def unmeasured_runs(count: int) -> str:
+    """E.g. '1 run of unmeasured models', '3 runs of unmeasured models'."""
+    return f"{count} run{'' if count == 1 else 's'} of unmeasured models"
+
+
 def state_counts(runs: list[RunStatus]) -> dict[str, int]:
     """How many of ``runs`` are in each of STATES."""
     return {state: sum(r.state == state for r in runs) for state in STATES}
@@ -236,7 +241,7 @@ def parts_report(parts: dict[str, list[RunStatus]], whole: list[RunStatus], meas
         left, unknown = remaining_seconds(runs, measured)
         todo = len(runs) - counts["trained"]
         estimate = "-" if not todo else f"~{format_duration(left)}" if not unknown else (
-            f"~{format_duration(left)} + {len(unknown)} runs of unmeasured models")
+            f"~{format_duration(left)} + {unmeasured_runs(len(unknown))}")
         columns = "  ".join(f"{counts[state]:>{len(state)}}" for state in STATES)
         lines.append(f"{name:<{width}}  {len(runs):>4}  {columns}  {estimate}")
     return "\n".join(lines)
