@@ -49,7 +49,7 @@ def test_remaining_time_scales_measured_speed_by_the_work_left():
     assert left == pytest.approx(40.0 + 7.0 + 10.0)
     assert [(r.model, r.seed) for r in unknown] == [("b", 0)]
     text = report(runs, "suite.yaml")
-    assert "trained      1 of 5 runs" in text and "1 runs not estimated: no run of b measured yet" in text
+    assert "trained      1 of 5 runs" in text and "1 run not estimated: no run of b measured yet" in text
 
 
 def test_a_selection_keeps_the_suites_measured_speeds_and_unknown_names_are_errors():

@@ -117,9 +117,14 @@ def part_status(part: Suite, whole: Suite, known: list[RunStatus]) -> list[RunSt
     ]
 
 
+def run_count(count: int) -> str:
+    """'1 run', '3 runs'."""
+    return f"{count} run{'' if count == 1 else 's'}"
+
+
 def unmeasured_runs(count: int) -> str:
     """E.g. '1 run of unmeasured models', '3 runs of unmeasured models'."""
-    return f"{count} run{'' if count == 1 else 's'} of unmeasured models"
+    return f"{run_count(count)} of unmeasured models"
 
 
 def state_counts(runs: list[RunStatus]) -> dict[str, int]:
@@ -214,7 +219,7 @@ def report(runs: list[RunStatus], source: str, measured: list[RunStatus] | None 
             names = sorted({r.model for r in unknown})
             models = ", ".join(names) if len(names) <= 6 else f"{len(names)} models"
             estimate += "; " if estimate else ""
-            estimate += f"{len(unknown)} runs not estimated: no run of {models} measured yet"
+            estimate += f"{run_count(len(unknown))} not estimated: no run of {models} measured yet"
         lines.append(f"remaining    {estimate}")
     return "\n".join(lines)
 
