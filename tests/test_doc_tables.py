@@ -74,3 +74,30 @@ def test_the_suites_own_markdown_tables_are_copied_where_they_exist(results):
     assert (docs / "claims.md").read_text() == (tables / "claims.md").read_text()
     assert (docs / "linear_closest_baselines.md").read_text() == "| model | k = 1 |\n"
     assert not (docs / "paper_comparison.md").exists()
+
+
+def test_the_folder_readme_names_the_command_and_the_runs(results):
+    tmp_path, configs = results
+    assert main(["docs-tables", "--configfile", *configs, "--out", str(tmp_path / "docs")]) == 0
+    text = (tmp_path / "docs" / "smoke" / "README.md").read_text()
+    assert f"python -m hybrid_icl docs-tables --configfile {' '.join(configs)}\n" in text
+    suite = Suite(load_config(*configs))
+    for task in suite.tasks():
+        models = ", ".join(dict.fromkeys(model for _, model, _ in suite.runs_of(task)))
+        seeds = suite.seeds_of(task)
+        named = f"seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}"
+        assert f"| {task} | {len(suite.runs_of(task))} | {models}: {named} |" in text
+
+
+def test_runs_are_grouped_by_their_seeds():
+    from hybrid_icl.doc_tables import runs_table
+
+    class TwoSeedSets:
+        def tasks(self):
+            return ["linear"]
+
+        def runs_of(self, task):
+            return [("linear", "gpt2", 0), ("linear", "gpt2", 1), ("linear", "mamba", 0), ("linear", "llama", 0),
+                    ("linear", "llama", 1)]
+
+    assert runs_table(TwoSeedSets()).splitlines()[2] == "| linear | 5 | gpt2, llama: seeds 0, 1; mamba: seed 0 |"

@@ -100,7 +100,7 @@ def cmd_docs_tables(args: argparse.Namespace) -> int:
     from .doc_tables import write_doc_tables
 
     try:
-        written = write_doc_tables(load_suite(*args.configfile), args.out, args.k)
+        written = write_doc_tables(load_suite(*args.configfile), args.out, args.k, args.configfile)
     except FileNotFoundError as err:
         raise UsageError(str(err)) from None
     print("\n".join(str(path) for path in written))

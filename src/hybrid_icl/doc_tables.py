@@ -78,8 +78,34 @@ def ood_table(scores: pd.DataFrame) -> str:
     return with_footnote(table.fillna("").to_markdown() + "\n", scores["status"])
 
 
-def write_doc_tables(suite: Suite, out: str | Path, ks: list[int] | None = None) -> list[Path]:
-    """Write every table the suite's results allow below ``out/<suite>/``; returns the files written.
+def runs_table(suite: Suite) -> str:
+    """Per task, the runs the tables cover: models grouped by their seeds."""
+    lines = ["| task | runs | models: seeds |", "|---|---|---|"]
+    for task in suite.tasks():
+        seeds: dict[str, list[int]] = {}
+        for _, model, seed in suite.runs_of(task):
+            seeds.setdefault(model, []).append(seed)
+        groups: dict[tuple[int, ...], list[str]] = {}
+        for model, model_seeds in seeds.items():
+            groups.setdefault(tuple(sorted(model_seeds)), []).append(model)
+        cell = "; ".join(f"{', '.join(models)}: seed{'s' if len(group) > 1 else ''} {', '.join(map(str, group))}"
+                         for group, models in groups.items())
+        lines.append(f"| {task} | {len(suite.runs_of(task))} | {cell} |")
+    return "\n".join(lines) + "\n"
+
+
+def source_note(suite: Suite, configfiles: list[str]) -> str:
+    """The folder's README: the command that regenerates its tables and the runs they cover."""
+    return (f"# Tables of the `{suite.name}` suite\n\n"
+            f"Generated from `{suite.layout.root}/` (after the suite has run) by\n\n"
+            f"```bash\npython -m hybrid_icl docs-tables --configfile {' '.join(configfiles)}\n```\n\n"
+            f"They cover these runs:\n\n{runs_table(suite)}")
+
+
+def write_doc_tables(suite: Suite, out: str | Path, ks: list[int] | None = None,
+                     configfiles: list[str] | None = None) -> list[Path]:
+    """Write every table the suite's results allow below ``out/<suite>/``, and a README naming the
+    command (with ``configfiles``) and the runs; returns the files written.
     FileNotFoundError naming the score table if the suite has none yet."""
     path = suite.layout.path
     scores_csv = Path(path("scores", ext="csv"))
@@ -97,7 +123,11 @@ def write_doc_tables(suite: Suite, out: str | Path, ks: list[int] | None = None)
     if ood_csv.is_file():
         written.append(folder / "ood.md")
         written[-1].write_text(ood_table(pd.read_csv(ood_csv)))
-    return written + copy_generated_tables(suite, folder, tasks)
+    written += copy_generated_tables(suite, folder, tasks)
+    if configfiles:
+        written.append(folder / "README.md")
+        written[-1].write_text(source_note(suite, configfiles))
+    return written
 
 
 # Markdown tables the workflow writes, copied into the docs under these names.
