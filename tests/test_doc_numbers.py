@@ -8,6 +8,7 @@ is a number nobody can regenerate (or one that went stale when the tables were r
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import pytest
 
@@ -25,6 +26,7 @@ def intervals(text: str) -> set[str]:
     return set(INTERVAL.findall(text.replace("−", "-")))
 
 
+@cache
 def generated() -> set[str]:
     return set().union(*(intervals(path.read_text()) for path in (ROOT / "docs" / "tables").rglob("*.md")))
 

@@ -81,12 +81,7 @@ def test_the_folder_readme_names_the_command_and_the_runs(results):
     assert main(["docs-tables", "--configfile", *configs, "--out", str(tmp_path / "docs")]) == 0
     text = (tmp_path / "docs" / "smoke" / "README.md").read_text()
     assert f"python -m hybrid_icl docs-tables --configfile {' '.join(configs)}\n" in text
-    suite = Suite(load_config(*configs))
-    for task in suite.tasks():
-        models = ", ".join(dict.fromkeys(model for _, model, _ in suite.runs_of(task)))
-        seeds = suite.seeds_of(task)
-        named = f"seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}"
-        assert f"| {task} | {len(suite.runs_of(task))} | {models}: {named} |" in text
+    assert text.endswith("| linear | 6 | gpt2, llama, mamba: seeds 0, 1 |\n")  # the smoke suite's grid
 
 
 def test_runs_are_grouped_by_their_seeds():

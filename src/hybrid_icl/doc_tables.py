@@ -82,15 +82,16 @@ def runs_table(suite: Suite) -> str:
     """Per task, the runs the tables cover: models grouped by their seeds."""
     lines = ["| task | runs | models: seeds |", "|---|---|---|"]
     for task in suite.tasks():
+        runs = suite.runs_of(task)
         seeds: dict[str, list[int]] = {}
-        for _, model, seed in suite.runs_of(task):
+        for _, model, seed in runs:
             seeds.setdefault(model, []).append(seed)
         groups: dict[tuple[int, ...], list[str]] = {}
         for model, model_seeds in seeds.items():
             groups.setdefault(tuple(sorted(model_seeds)), []).append(model)
         cell = "; ".join(f"{', '.join(models)}: seed{'s' if len(group) > 1 else ''} {', '.join(map(str, group))}"
                          for group, models in groups.items())
-        lines.append(f"| {task} | {len(suite.runs_of(task))} | {cell} |")
+        lines.append(f"| {task} | {len(runs)} | {cell} |")
     return "\n".join(lines) + "\n"
 
 
