@@ -96,3 +96,28 @@ def test_runs_are_grouped_by_their_seeds():
                     ("linear", "llama", 1)]
 
     assert runs_table(TwoSeedSets()).splitlines()[2] == "| linear | 5 | gpt2, llama: seeds 0, 1; mamba: seed 0 |"
+
+
+def test_a_part_of_a_suite_gets_its_own_folder(results):
+    """Tables of a part (``slices/<suite>_<part>.yaml`` given last) go to <out>/<suite>/<part>/, so
+    that the parts of a suite run one at a time do not overwrite each other's tables."""
+    tmp_path, configs = results
+    suite_file = tmp_path / "config" / "smoke.yaml"
+    (tmp_path / "config" / "slices").mkdir(parents=True)
+    suite_file.write_text((ROOT / "config" / "smoke.yaml").read_text())
+    part = tmp_path / "config" / "slices" / "smoke_first.yaml"
+    part.write_text(f"output_dir: {tmp_path / 'results'}\n")
+    assert main(["docs-tables", "--configfile", str(suite_file), str(part), "--out", str(tmp_path / "docs")]) == 0
+    assert (tmp_path / "docs" / "smoke" / "first" / "linear.md").is_file()
+    assert not (tmp_path / "docs" / "smoke" / "linear.md").exists()
+
+
+def test_only_the_suites_own_slices_name_a_part(tmp_path):
+    from hybrid_icl.parts import part_of
+
+    (tmp_path / "slices").mkdir()
+    suite = str(tmp_path / "study.yaml")
+    assert part_of("study", [suite, str(tmp_path / "slices" / "study_sparse.yaml")]) == "sparse"
+    assert part_of("study", [suite, str(tmp_path / "slices" / "other_sparse.yaml")]) is None
+    assert part_of("study", [suite, str(tmp_path / "study_sparse.yaml")]) is None  # not in slices/
+    assert part_of("study", [suite]) is None

@@ -54,7 +54,7 @@ def cmd_where(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from .status import (
-        as_records, check_selection, measured_speeds_basis, part_files, part_status, parts_report, report,
+        as_records, check_selection, measured_speeds_basis, part_status, parts_report, report,
         selected, suite_status,
     )
 
@@ -68,6 +68,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     every_run = suite_status(suite)
     measured = measured_speeds_basis(suite, every_run)
     if args.parts is not None:
+        from .parts import part_files
+
         try:
             files = args.parts or part_files(suite.name, args.configfile[0])
         except ValueError as err:

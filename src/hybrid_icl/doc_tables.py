@@ -5,7 +5,8 @@ score, both with their intervals, and its final training loss per seed; the base
 below. For OOD entries (``<out>/<suite>/ood.md``): each model's score per entry. Models are
 sorted by score, best first; a cell the results do not have is left empty. Tables the suite's
 rules already write as Markdown (claims, paper comparison, secondary scores, each task's closest
-baselines) are copied as they are, where the results have them.
+baselines) are copied as they are, where the results have them. A part of a suite (its file
+``slices/<suite>_<part>.yaml`` given last) gets its own folder ``<out>/<suite>/<part>/``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .marks import with_footnote, with_marks
+from .parts import part_of
 from .suite import Suite
 
 
@@ -105,15 +107,17 @@ def source_note(suite: Suite, configfiles: list[str]) -> str:
 
 def write_doc_tables(suite: Suite, out: str | Path, ks: list[int] | None = None,
                      configfiles: list[str] | None = None) -> list[Path]:
-    """Write every table the suite's results allow below ``out/<suite>/``, and a README naming the
-    command (with ``configfiles``) and the runs; returns the files written.
+    """Write every table the suite's results allow below ``out/<suite>/`` (``out/<suite>/<part>/`` when
+    ``configfiles`` end with one of the suite's parts, so that parts do not overwrite each other), and
+    a README naming the command (with ``configfiles``) and the runs; returns the files written.
     FileNotFoundError naming the score table if the suite has none yet."""
     path = suite.layout.path
     scores_csv = Path(path("scores", ext="csv"))
     if not scores_csv.is_file():
         raise FileNotFoundError(f"{scores_csv} does not exist: run the suite first (snakemake --configfile ...)")
     curves, scores = pd.read_csv(path("curves")), pd.read_csv(scores_csv)
-    folder = Path(out) / suite.name
+    part = part_of(suite.name, configfiles) if configfiles else None
+    folder = Path(out) / suite.name / (part or "")
     folder.mkdir(parents=True, exist_ok=True)
     tasks = list(dict.fromkeys(scores["task"]))
     written = []

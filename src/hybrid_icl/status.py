@@ -224,16 +224,6 @@ def report(runs: list[RunStatus], source: str, measured: list[RunStatus] | None 
     return "\n".join(lines)
 
 
-def part_files(suite_name: str, suite_file: str | Path) -> list[str]:
-    """A suite's parts: the files ``slices/<suite>_*.yaml`` beside its config file, each meant to be
-    layered over it; ValueError when there are none."""
-    folder = Path(suite_file).parent / "slices"
-    files = sorted(str(path) for path in folder.glob(f"{suite_name}_*.yaml"))
-    if not files:
-        raise ValueError(f"suite {suite_name} has no parts: no file {folder}/{suite_name}_*.yaml")
-    return files
-
-
 def parts_report(parts: dict[str, list[RunStatus]], whole: list[RunStatus], measured: list[RunStatus]) -> str:
     """One line per part of a suite (its name -> its runs), then one for the ``whole`` suite: runs by
     state and training time left one run after another, speeds from ``measured`` (as in ``report``)."""
