@@ -192,7 +192,7 @@ def test_a_slice_of_the_study_is_valid():
 def test_cli_validates_layered_files_and_names_the_problem(tmp_path, capsys):
     from hybrid_icl.cli import main
 
-    study, slice_ = ROOT / "config" / "study_cpu.yaml", ROOT / "config" / "slices" / "study_cpu_sparse_noisy.yaml"
+    study, slice_ = ROOT / "config" / "study_cpu.yaml", ROOT / "config" / "slices" / "study_cpu_sparse_linear.yaml"
     assert main(["validate", str(study), str(slice_)]) == 0
     assert "study_cpu.yaml + " in capsys.readouterr().out
     bad = tmp_path / "bad_slice.yaml"
