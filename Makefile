@@ -42,7 +42,8 @@ test: $(STAMP)
 status: $(STAMP)
 	$(BIN)/python -m hybrid_icl status --configfile $(CONFIG)
 
-# Markdown tables of a suite's results for the docs: docs/tables/<suite>/<task>.md (and ood.md).
+# Markdown tables of a suite's results for the docs: docs/tables/<suite>/<task>.md (and ood.md);
+# with a part given last (CONFIG="suite.yaml slices/<suite>_<part>.yaml"): docs/tables/<suite>/<part>/.
 docs-tables: $(STAMP)
 	$(BIN)/python -m hybrid_icl docs-tables --configfile $(CONFIG) --out docs/tables
 

@@ -154,7 +154,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("docs-tables", help="Markdown tables of a suite's results for the docs")
     p.add_argument("--configfile", nargs="+", default=["config/config.yaml"])
-    p.add_argument("--out", default="docs/tables", help="folder; the tables go to <out>/<suite>/")
+    p.add_argument("--out", default="docs/tables", help="folder; the tables go to <out>/<suite>/, or "
+                   "<out>/<suite>/<part>/ when the last --configfile is a part, slices/<suite>_<part>.yaml")
     p.add_argument("--k", type=positive_int, nargs="+", help="context lengths to show (default: about a "
                    "quarter, half and all of the longest)")
     p.set_defaults(func=cmd_docs_tables)

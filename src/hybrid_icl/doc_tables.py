@@ -116,8 +116,7 @@ def write_doc_tables(suite: Suite, out: str | Path, ks: list[int] | None = None,
     if not scores_csv.is_file():
         raise FileNotFoundError(f"{scores_csv} does not exist: run the suite first (snakemake --configfile ...)")
     curves, scores = pd.read_csv(path("curves")), pd.read_csv(scores_csv)
-    part = part_of(suite.name, configfiles) if configfiles else None
-    folder = Path(out) / suite.name / (part or "")
+    folder = Path(out) / suite.name / (part_of(suite.name, configfiles or []) or "")
     folder.mkdir(parents=True, exist_ok=True)
     tasks = list(dict.fromkeys(scores["task"]))
     written = []
