@@ -24,7 +24,7 @@ import yaml
 
 from conftest import ROOT
 from conftest import copy_workflow as _copy_workflow
-from hybrid_icl.config import deep_merge, experiment_grid, load_config
+from hybrid_icl.config import experiment_grid, load_config
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
@@ -32,7 +32,7 @@ HELPERS = ROOT / "tests" / "slurm"
 # The smoke suite cut to one seed of an attention model and a Mamba model (a layer over it): every
 # rule still runs, as 10 SLURM jobs instead of the smoke suite's 28 (each job starts a Snakemake).
 SLURM_LAYER = {"seeds": [0], "experiments": [{"models": ["gpt2", "mamba"]}]}
-SLURM_RUNS = experiment_grid(deep_merge(load_config(ROOT / "config" / "smoke.yaml"), SLURM_LAYER))
+CONFIGFILES = ("config/smoke.yaml", "config/slurm_layer.yaml")
 
 
 def copy_workflow(dest: Path) -> Path:
@@ -122,12 +122,13 @@ def _squeue_jobs(env: dict) -> list[dict]:
 
 def test_smoke_suite_runs_on_slurm_with_gpu_requests_for_training(slurm_cluster, tmp_path):
     wf = copy_workflow(tmp_path / "wf")
-    (wf / "config" / "slurm_layer.yaml").write_text(yaml.safe_dump(SLURM_LAYER))
+    (wf / CONFIGFILES[-1]).write_text(yaml.safe_dump(SLURM_LAYER))
+    runs = experiment_grid(load_config(*(wf / name for name in CONFIGFILES)))  # what Snakemake reads
     env = _slurm_env(slurm_cluster)
     args = [
         str(Path(sys.executable).with_name("snakemake")),
         "--profile", str(ROOT / "profiles" / "slurm"),
-        "--configfile", "config/smoke.yaml", "config/slurm_layer.yaml",
+        "--configfile", *CONFIGFILES,
         # CI: poll often (the profile keeps the plugin's cluster-friendly defaults otherwise)
         "--slurm-init-seconds-before-status-checks", "2",
         "--latency-wait", "5",
@@ -150,11 +151,11 @@ def test_smoke_suite_runs_on_slurm_with_gpu_requests_for_training(slurm_cluster,
         pytest.fail(f"snakemake on SLURM failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}\n{slurm_logs}")
 
     out = wf / "results" / "smoke"
-    tasks = sorted({task for task, _, _ in SLURM_RUNS})
+    tasks = sorted({task for task, _, _ in runs})
     for name in ["tables/icl_scores.csv", "tables/icl_scores.md", "figures/scores.pdf",
                  *(f"figures/{kind}_{task}.pdf" for kind in ("errors", "loss") for task in tasks)]:  # fmt: skip
         assert (out / name).stat().st_size > 0, name
-    for task, model, seed in SLURM_RUNS:
+    for task, model, seed in runs:
         assert (out / "runs" / task / model / f"s{seed}" / "model.pt").stat().st_size > 0
 
     # What SLURM itself recorded: every costly rule instance was a SLURM job, the cheap localrules
@@ -169,7 +170,7 @@ def test_smoke_suite_runs_on_slurm_with_gpu_requests_for_training(slurm_cluster,
     assert all(job["state"] == "COMPLETED" for job in last.values()), jobs
     train = [job for job in jobs if job["comment"].startswith("rule_train_")]
     other = [job for job in jobs if not job["comment"].startswith("rule_train_")]
-    assert {job["comment"] for job in train} == {f"rule_train_wildcards_{t}_{m}_{s}" for t, m, s in SLURM_RUNS}
+    assert {job["comment"] for job in train} == {f"rule_train_wildcards_{t}_{m}_{s}" for t, m, s in runs}
     submitted = {job["comment"].split("_wildcards")[0].removeprefix("rule_") for job in other}
     assert {"baselines", "evaluate"} <= submitted, other
     assert not {"eval_set", "score_task", "score", "figure_errors", "figure_scores"} & submitted, other
