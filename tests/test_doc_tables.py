@@ -17,9 +17,14 @@ def curve(kind: str, name: str, means: list[float]) -> list[dict]:
              "n_seeds": 2} for k, m in enumerate(means)]
 
 
+# the smoke suite without Mamba, whose runs are the score table's below
+LAYER = "output_dir: {results}\nmodels: {{mamba: null}}\n"
+
+
 @pytest.fixture
 def results(tmp_path):
-    """The smoke suite's score tables and one training log, written by hand into a temporary folder."""
+    """The score tables and one training log of the smoke suite without Mamba, written by hand into a
+    temporary folder."""
     config = load_config(ROOT / "config" / "smoke.yaml")
     config["output_dir"] = str(tmp_path / "results")
     suite = Suite(config)
@@ -35,7 +40,7 @@ def results(tmp_path):
     log.parent.mkdir(parents=True)
     pd.DataFrame({"step": [10, 20], "loss": [0.5, 0.25]}).to_csv(log, index=False)
     config_file = tmp_path / "suite.yaml"
-    config_file.write_text(f"output_dir: {tmp_path / 'results'}\n")
+    config_file.write_text(LAYER.format(results=tmp_path / "results"))
     return tmp_path, [str(ROOT / "config" / "smoke.yaml"), str(config_file)]
 
 
@@ -76,12 +81,42 @@ def test_the_suites_own_markdown_tables_are_copied_where_they_exist(results):
     assert not (docs / "paper_comparison.md").exists()
 
 
+def test_tables_the_workflow_wrote_for_another_config_are_left_out_and_earlier_copies_removed(results):
+    """The parts of a suite share one results folder: an OOD table written for a part with OOD entries,
+    or a claims table, must not land in the tables of a config that has neither."""
+    tmp_path, configs = results
+    tables = tmp_path / "results" / "smoke" / "tables"
+    pd.DataFrame([{"task": "scaled_x", "model": "gpt2", "reference": "least_squares", "score": 0.5, "low": 0.4,
+                   "high": 0.6, "n_seeds": 2, "status": "completed"}]).to_csv(tables / "ood_scores.csv", index=False)
+    (tables / "claims.md").write_text("| claim | verdict |\n")
+    no_claims = tmp_path / "smoke_without_claims.yaml"
+    no_claims.write_text("".join(line for line in (ROOT / "config" / "smoke.yaml").read_text().splitlines(True)
+                                 if not line.startswith("claims:")))
+    docs = tmp_path / "docs" / "smoke"
+    docs.mkdir(parents=True)
+    (docs / "ood.md").write_text("from an earlier call\n")
+    assert main(["docs-tables", "--configfile", str(no_claims), configs[1], "--out", str(tmp_path / "docs")]) == 0
+    assert not (docs / "ood.md").exists()
+    assert not (docs / "claims.md").exists()
+    assert (docs / "linear.md").is_file()
+
+
+def test_score_tables_written_for_another_config_are_refused(results, capsys):
+    tmp_path, configs = results
+    other = tmp_path / "other.yaml"
+    other.write_text("models: {llama: null}\n")
+    assert main(["docs-tables", "--configfile", *configs, str(other), "--out", str(tmp_path / "docs")]) == 2
+    err = capsys.readouterr().err
+    assert "icl_scores.csv holds linear/gpt2, linear/llama, not what these config files run" in err
+    assert not (tmp_path / "docs").exists()
+
+
 def test_the_folder_readme_names_the_command_and_the_runs(results):
     tmp_path, configs = results
     assert main(["docs-tables", "--configfile", *configs, "--out", str(tmp_path / "docs")]) == 0
     text = (tmp_path / "docs" / "smoke" / "README.md").read_text()
     assert f"python -m hybrid_icl docs-tables --configfile {' '.join(configs)}\n" in text
-    assert text.endswith("| linear | 6 | gpt2, llama, mamba: seeds 0, 1 |\n")  # the smoke suite's grid
+    assert text.endswith("| linear | 4 | gpt2, llama: seeds 0, 1 |\n")  # the grid of the fixture's config
 
 
 def test_runs_are_grouped_by_their_seeds():
@@ -106,7 +141,7 @@ def test_a_part_of_a_suite_gets_its_own_folder(results):
     (tmp_path / "config" / "slices").mkdir(parents=True)
     suite_file.write_text((ROOT / "config" / "smoke.yaml").read_text())
     part = tmp_path / "config" / "slices" / "smoke_first.yaml"
-    part.write_text(f"output_dir: {tmp_path / 'results'}\n")
+    part.write_text(LAYER.format(results=tmp_path / "results"))
     assert main(["docs-tables", "--configfile", str(suite_file), str(part), "--out", str(tmp_path / "docs")]) == 0
     assert (tmp_path / "docs" / "smoke" / "first" / "linear.md").is_file()
     assert not (tmp_path / "docs" / "smoke" / "linear.md").exists()

@@ -103,7 +103,7 @@ def cmd_docs_tables(args: argparse.Namespace) -> int:
 
     try:
         written = write_doc_tables(load_suite(*args.configfile), args.out, args.k, args.configfile)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, ValueError) as err:
         raise UsageError(str(err)) from None
     print("\n".join(str(path) for path in written))
     return 0

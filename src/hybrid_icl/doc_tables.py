@@ -5,7 +5,9 @@ score, both with their intervals, and its final training loss per seed; the base
 below. For OOD entries (``<out>/<suite>/ood.md``): each model's score per entry. Models are
 sorted by score, best first; a cell the results do not have is left empty. Tables the suite's
 rules already write as Markdown (claims, paper comparison, secondary scores, each task's closest
-baselines) are copied as they are, where the results have them. A part of a suite (its file
+baselines) are copied as they are, where the results have them and the suite's workflow writes
+them. A results folder shared by a suite's parts holds the tables of whichever part ran last there:
+score tables written for another config are refused. A part of a suite (its file
 ``slices/<suite>_<part>.yaml`` given last) gets its own folder ``<out>/<suite>/<part>/``.
 """
 
@@ -97,6 +99,16 @@ def runs_table(suite: Suite) -> str:
     return "\n".join(lines) + "\n"
 
 
+def check_written_for(csv: Path, found: set, wanted: set) -> None:
+    """ValueError unless the rows ``found`` in ``csv`` (e.g. its (task, model) pairs) are the ``wanted``
+    ones: a results folder shared by several configs (a suite's parts) holds the tables of whichever
+    ran last there, which may not be this config's."""
+    if found != wanted:
+        shown = ", ".join(sorted("/".join(map(str, row)) if isinstance(row, tuple) else str(row) for row in found))
+        raise ValueError(f"{csv} holds {shown or 'nothing'}, not what these config files run: it was written "
+                         "for another config sharing the results folder; run the workflow with these files first")
+
+
 def source_note(suite: Suite, configfiles: list[str]) -> str:
     """The folder's README: the command that regenerates its tables and the runs they cover."""
     return (f"# Tables of the `{suite.name}` suite\n\n"
@@ -116,6 +128,7 @@ def write_doc_tables(suite: Suite, out: str | Path, ks: list[int] | None = None,
     if not scores_csv.is_file():
         raise FileNotFoundError(f"{scores_csv} does not exist: run the suite first (snakemake --configfile ...)")
     curves, scores = pd.read_csv(path("curves")), pd.read_csv(scores_csv)
+    check_written_for(scores_csv, set(zip(scores["task"], scores["model"])), {run[:2] for run in suite.runs})
     folder = Path(out) / suite.name / (part_of(suite.name, configfiles or []) or "")
     folder.mkdir(parents=True, exist_ok=True)
     tasks = list(dict.fromkeys(scores["task"]))
@@ -124,13 +137,17 @@ def write_doc_tables(suite: Suite, out: str | Path, ks: list[int] | None = None,
         written.append(folder / f"{task}.md")
         written[-1].write_text(task_table(suite, task, curves, scores, ks))
     ood_csv = Path(path("ood_scores", ext="csv"))
-    if ood_csv.is_file():
+    if suite.ood_names() and ood_csv.is_file():
+        ood_scores = pd.read_csv(ood_csv)
+        check_written_for(ood_csv, set(ood_scores["task"]), set(suite.ood_names()))
         written.append(folder / "ood.md")
-        written[-1].write_text(ood_table(pd.read_csv(ood_csv)))
+        written[-1].write_text(ood_table(ood_scores))
     written += copy_generated_tables(suite, folder, tasks)
     if configfiles:
         written.append(folder / "README.md")
         written[-1].write_text(source_note(suite, configfiles))
+    for stale in {"ood.md", *GENERATED_TABLES.values()} - {p.name for p in written}:
+        (folder / stale).unlink(missing_ok=True)  # left by an earlier call under another config
     return written
 
 
@@ -139,10 +156,20 @@ GENERATED_TABLES = {"claims": "claims.md", "paper_comparison": "paper_comparison
                     "secondary_scores": "secondary_scores.md"}
 
 
+def generated_by(suite: Suite) -> list[str]:
+    """The names in ``GENERATED_TABLES`` that the suite's workflow writes: the claims table only with
+    a claims file, the paper comparison only with a model and task of the paper's table. A results
+    folder shared with other configs (the parts of a suite) may hold the others, written for them."""
+    from .paper_comparison import comparison_setup
+
+    made = {"claims": bool(suite.config.get("claims")), "paper_comparison": bool(comparison_setup(suite).models)}
+    return [name for name in GENERATED_TABLES if made.get(name, True)]
+
+
 def copy_generated_tables(suite: Suite, folder: Path, tasks: list[str]) -> list[Path]:
-    """Copy the suite's own Markdown tables that exist (see ``GENERATED_TABLES``, and each task's
-    closest baselines as ``<task>_closest_baselines.md``) into ``folder``; returns the copies."""
-    sources = [(suite.layout.file(name, ext="md"), folder / target) for name, target in GENERATED_TABLES.items()]
+    """Copy the suite's own Markdown tables that exist (see ``generated_by``, and each task's closest
+    baselines as ``<task>_closest_baselines.md``) into ``folder``; returns the copies."""
+    sources = [(suite.layout.file(name, ext="md"), folder / GENERATED_TABLES[name]) for name in generated_by(suite)]
     sources += [(suite.layout.file("closest_baselines", task=task, ext="md"), folder / f"{task}_closest_baselines.md")
                 for task in tasks]
     written = []
