@@ -28,12 +28,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_where(args: argparse.Namespace) -> int:
+    from .doc_tables import check_scores_are_of
+
     suite = load_suite(*args.configfile)
     path, out = suite.layout.path, suite.layout.root
     scores = Path(path("scores", ext="md"))
     if not scores.is_file():
         print(f"Suite '{suite.name}' has no results yet in {out}/ (its score table is not written); "
               f"python -m hybrid_icl status --configfile {' '.join(args.configfile)} shows which runs are trained.")
+        return 1
+    try:
+        check_scores_are_of(suite, Path(path("scores", ext="csv")))
+    except ValueError as err:
+        print(f"Suite '{suite.name}' has no tables of its own in {out}/: {err}.")
         return 1
     figures = Path(suite.figure("x")).parent
     print(f"\nSuite '{suite.name}' is done. Results in {out}/:")
