@@ -104,7 +104,8 @@ def check_written_for(csv: Path, found: set, wanted: set) -> None:
     ones: a results folder shared by several configs (a suite's parts) holds the tables of whichever
     ran last there, which may not be this config's."""
     if found != wanted:
-        shown = ", ".join(sorted("/".join(map(str, row)) if isinstance(row, tuple) else str(row) for row in found))
+        names = sorted("/".join(map(str, row)) if isinstance(row, tuple) else str(row) for row in found)
+        shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
         raise ValueError(f"{csv} holds {shown or 'nothing'}, not what these config files run: it was written "
                          "for another config sharing the results folder; run the workflow with these files first")
 
