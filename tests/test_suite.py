@@ -59,6 +59,16 @@ def test_paper_targets_and_rule_names(config):
     assert rule_name("paper", "sparse-2.b") == "paper_sparse_2_b"
 
 
+def test_claims_and_paper_comparison_are_targets_only_when_the_suite_has_them(config):
+    with_both = Suite(config).summary_targets()  # a claims file; linear and sparse linear by GPT-2 are paper cells
+    assert with_both["claims"] == [f"out/smoke/tables/claims.{e}" for e in ("csv", "md", "html")]
+    assert with_both["paper_comparison"][-1] == "out/smoke/tables/paper_order.csv"
+    assert len(with_both["paper_comparison"]) == 4
+    neither = {**copy.deepcopy(config), "tasks": {"noisy": {**TASK, "kind": "noisy_linear"}}, "ood": {}}
+    del neither["claims"]  # and noisy linear is not a task of the paper's table
+    assert Suite(neither).summary_targets() == {"claims": [], "paper_comparison": []}
+
+
 def test_fixed_paper_rules_are_the_workflows_rules_named_paper_something():
     """Validation refuses a task whose paper_<task> target would take one of these names."""
     import re

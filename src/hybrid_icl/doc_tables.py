@@ -164,13 +164,11 @@ GENERATED_TABLES = {"claims": "claims.md", "paper_comparison": "paper_comparison
 
 
 def generated_by(suite: Suite) -> list[str]:
-    """The names in ``GENERATED_TABLES`` that the suite's workflow writes: the claims table only with
-    a claims file, the paper comparison only with a model and task of the paper's table. A results
-    folder shared with other configs (the parts of a suite) may hold the others, written for them."""
-    from .paper_comparison import comparison_setup
-
-    made = {"claims": bool(suite.config.get("claims")), "paper_comparison": bool(comparison_setup(suite).models)}
-    return [name for name in GENERATED_TABLES if made.get(name, True)]
+    """The names in ``GENERATED_TABLES`` that the suite's workflow writes (``Suite.summary_targets``:
+    claims only with a claims file, the comparison only with a model and task of the paper's table).
+    A results folder shared with other configs (the parts of a suite) may hold the others, written for them."""
+    summaries = suite.summary_targets()
+    return [name for name in GENERATED_TABLES if summaries.get(name, True)]
 
 
 def copy_generated_tables(suite: Suite, folder: Path, tasks: list[str]) -> list[Path]:

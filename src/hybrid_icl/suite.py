@@ -410,6 +410,32 @@ class Suite:
             targets += [path("ood_scores", ext="csv"), self.figure("ood")]
         return targets
 
+    # The summary tables beyond the scores: claims (with a claims file) and the paper comparison.
+    def claims(self) -> dict:
+        """The validated entries of the suite's claims file, {} without one (ValueError if invalid)."""
+        from .claims import read_claims_file
+
+        return read_claims_file(self.config["claims"]) if self.config.get("claims") else {}
+
+    def claims_table(self) -> dict[str, str]:
+        """{ext: path} of the claims table, written only when ``claims()`` has entries."""
+        return {ext: self.layout.path("claims", ext=ext) for ext in ("csv", "md", "html")}
+
+    def comparison_setup(self):
+        """The models and tasks scored beside the paper's Table 3 (``paper_comparison.ComparisonSetup``)."""
+        from .paper_comparison import comparison_setup
+
+        return comparison_setup(self)
+
+    def summary_targets(self) -> dict[str, list[str]]:
+        """{"claims": [...], "paper_comparison": [...]}: the files of each summary table the suite's
+        workflow writes; a list is empty when the suite has no claims or no model and task of the paper."""
+        comparison = [self.layout.path("paper_comparison", ext=ext) for ext in ("csv", "md", "html")]
+        return {
+            "claims": list(self.claims_table().values()) if self.claims() else [],
+            "paper_comparison": comparison + [self.layout.path("paper_order")] if self.comparison_setup().models else [],
+        }
+
     def paper_table(self) -> dict[str, str]:
         """{ext: path} of the paper's score table copies."""
         return {ext: self.layout.path("paper_table", ext=ext) for ext in TABLE_EXTS}

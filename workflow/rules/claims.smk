@@ -1,11 +1,11 @@
 # The findings of the paper a suite is checked against (its `claims:` file), decided from the
 # errors of its runs and baselines: tables/claims.{csv,md,html} (hybrid_icl.claims, docs/claims.md).
-from hybrid_icl.claims import claimed_tasks, read_claims_file
+from hybrid_icl.claims import claimed_tasks
 
-CLAIMS = read_claims_file(config["claims"]) if config.get("claims") else {}
+CLAIMS = SUITE.claims()
 CLAIM_TASKS = claimed_tasks(CLAIMS, config["tasks"], SUITE.tasks())
-CLAIMS_TABLE = {ext: PATH("claims", ext=ext) for ext in ("csv", "md", "html")}
-CLAIMS_TARGETS = list(CLAIMS_TABLE.values()) if CLAIMS else []
+CLAIMS_TABLE = SUITE.claims_table()
+CLAIMS_TARGETS = SUITE.summary_targets()["claims"]
 
 
 rule claims:

@@ -2,15 +2,8 @@
 # data, src/hybrid_icl/data/paper_table3.csv): every cell the paper has, with our interval, and
 # whether each task's models rank as in the paper. Part of `all` and of the paper targets
 # whenever the suite has a model and task of the paper's table.
-from hybrid_icl.paper_comparison import comparison_setup
-
-COMPARISON = comparison_setup(SUITE)
-COMPARISON_TARGETS = (
-    [PATH("paper_comparison", ext=ext) for ext in ("csv", "md", "html")]
-    + [PATH("paper_order")]
-    if COMPARISON.models
-    else []
-)
+COMPARISON = SUITE.comparison_setup()
+COMPARISON_TARGETS = SUITE.summary_targets()["paper_comparison"]
 
 
 rule paper_comparison:
