@@ -81,7 +81,7 @@ def test_the_suites_own_markdown_tables_are_copied_where_they_exist(results):
     assert not (docs / "paper_comparison.md").exists()
 
 
-def test_tables_the_workflow_wrote_for_another_config_are_left_out_and_earlier_copies_removed(results):
+def test_tables_the_workflow_wrote_for_another_config_are_left_out_and_earlier_tables_removed(results):
     """The parts of a suite share one results folder: an OOD table written for a part with OOD entries,
     or a claims table, must not land in the tables of a config that has neither."""
     tmp_path, configs = results
@@ -95,9 +95,11 @@ def test_tables_the_workflow_wrote_for_another_config_are_left_out_and_earlier_c
     docs = tmp_path / "docs" / "smoke"
     docs.mkdir(parents=True)
     (docs / "ood.md").write_text("from an earlier call\n")
+    (docs / "sparse.md").write_text("a task's table from an earlier call, the task dropped since\n")
     assert main(["docs-tables", "--configfile", str(no_claims), configs[1], "--out", str(tmp_path / "docs")]) == 0
     assert not (docs / "ood.md").exists()
     assert not (docs / "claims.md").exists()
+    assert not (docs / "sparse.md").exists()
     assert (docs / "linear.md").is_file()
 
 

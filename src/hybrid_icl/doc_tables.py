@@ -128,7 +128,8 @@ def write_doc_tables(suite: Suite, out: str | Path, ks: list[int] | None = None,
                      configfiles: list[str] | None = None) -> list[Path]:
     """Write every table the suite's results allow below ``out/<suite>/`` (``out/<suite>/<part>/`` when
     ``configfiles`` end with one of the suite's parts, so that parts do not overwrite each other), and
-    a README naming the command (with ``configfiles``) and the runs; returns the files written.
+    a README naming the command (with ``configfiles``) and the runs; returns the files written. The
+    folder's other Markdown files (from an earlier call) are removed: it holds only this call's tables.
     FileNotFoundError naming the score table if the suite has none yet."""
     path = suite.layout.path
     scores_csv = Path(path("scores", ext="csv"))
@@ -153,8 +154,8 @@ def write_doc_tables(suite: Suite, out: str | Path, ks: list[int] | None = None,
     if configfiles:
         written.append(folder / "README.md")
         written[-1].write_text(source_note(suite, configfiles))
-    for stale in {"ood.md", *GENERATED_TABLES.values()} - {p.name for p in written}:
-        (folder / stale).unlink(missing_ok=True)  # left by an earlier call under another config
+    for stale in set(folder.glob("*.md")) - set(written):
+        stale.unlink()  # left by an earlier call under another config, or of a task dropped since
     return written
 
 
