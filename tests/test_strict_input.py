@@ -195,7 +195,6 @@ def test_where_says_a_suite_that_never_ran_has_no_results(tmp_path, capsys):
     assert "has no results yet" in out and "is done" not in out
 
 
-
 def test_where_does_not_show_score_tables_written_for_another_config(tmp_path, capsys):
     """A suite's parts share one results folder: its score table is the last part's."""
     elsewhere = _written(tmp_path / "out.yaml", f"output_dir: {tmp_path / 'results'}\n")
@@ -206,6 +205,7 @@ def test_where_does_not_show_score_tables_written_for_another_config(tmp_path, c
     assert main(["where", "--configfile", str(ROOT / "config" / "smoke.yaml"), str(elsewhere)]) == 1
     out = capsys.readouterr().out
     assert "icl_scores.csv holds retrieval/gpt2, not what these config files run" in out and "is done" not in out
+
 
 @pytest.mark.slow
 def test_the_workflow_refuses_duplicate_keys_and_types_config_overrides(workflow_copy):

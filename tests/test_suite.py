@@ -69,6 +69,18 @@ def test_claims_and_paper_comparison_are_targets_only_when_the_suite_has_them(co
     assert Suite(neither).summary_targets() == {"claims": [], "paper_comparison": []}
 
 
+def test_the_claims_file_is_read_once_per_suite(config, monkeypatch):
+    """claims.smk and comparison.smk both ask for the summary targets at start-up."""
+    import hybrid_icl.claims as claims_module
+
+    reads = []
+    read = claims_module.read_claims_file
+    monkeypatch.setattr(claims_module, "read_claims_file", lambda path: reads.append(path) or read(path))
+    suite = Suite(config)
+    suite.claims(), suite.summary_targets(), suite.summary_targets()
+    assert reads == [config["claims"]]
+
+
 def test_fixed_paper_rules_are_the_workflows_rules_named_paper_something():
     """Validation refuses a task whose paper_<task> target would take one of these names."""
     import re

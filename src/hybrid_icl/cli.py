@@ -28,7 +28,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_where(args: argparse.Namespace) -> int:
-    from .doc_tables import check_scores_are_of
+    from .doc_tables import scores_of
 
     suite = load_suite(*args.configfile)
     path, out = suite.layout.path, suite.layout.root
@@ -38,7 +38,7 @@ def cmd_where(args: argparse.Namespace) -> int:
               f"python -m hybrid_icl status --configfile {' '.join(args.configfile)} shows which runs are trained.")
         return 1
     try:
-        check_scores_are_of(suite, Path(path("scores", ext="csv")))
+        scores_of(suite, Path(path("scores", ext="csv")))
     except ValueError as err:
         print(f"Suite '{suite.name}' has no tables of its own in {out}/: {err}.")
         return 1

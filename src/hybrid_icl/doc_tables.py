@@ -110,10 +110,11 @@ def check_written_for(csv: Path, found: set, wanted: set) -> None:
                          "for another config sharing the results folder; run the workflow with these files first")
 
 
-def check_scores_are_of(suite: Suite, scores_csv: Path) -> None:
-    """ValueError unless the score table ``scores_csv`` (icl_scores.csv) scores the suite's runs."""
-    scores = pd.read_csv(scores_csv, usecols=["task", "model"])
+def scores_of(suite: Suite, scores_csv: Path) -> pd.DataFrame:
+    """The score table ``scores_csv`` (icl_scores.csv); ValueError unless it scores the suite's runs."""
+    scores = pd.read_csv(scores_csv)
     check_written_for(scores_csv, set(zip(scores["task"], scores["model"])), {run[:2] for run in suite.runs})
+    return scores
 
 
 def source_note(suite: Suite, configfiles: list[str]) -> str:
@@ -135,8 +136,7 @@ def write_doc_tables(suite: Suite, out: str | Path, ks: list[int] | None = None,
     scores_csv = Path(path("scores", ext="csv"))
     if not scores_csv.is_file():
         raise FileNotFoundError(f"{scores_csv} does not exist: run the suite first (snakemake --configfile ...)")
-    check_scores_are_of(suite, scores_csv)
-    curves, scores = pd.read_csv(path("curves")), pd.read_csv(scores_csv)
+    curves, scores = pd.read_csv(path("curves")), scores_of(suite, scores_csv)
     folder = Path(out) / suite.name / (part_of(suite.name, configfiles or []) or "")
     folder.mkdir(parents=True, exist_ok=True)
     tasks = list(dict.fromkeys(scores["task"]))

@@ -79,6 +79,7 @@ FILES: dict[str, str] = {
 }
 TABLE_EXTS = ("csv", "md", "tex")
 FIGURE_EXTS = ("pdf", "png")
+SUMMARY_EXTS = ("csv", "md", "html")  # the claims and paper-comparison tables
 PAPER_FIGURES = ("errors_{task}", "loss_{task}", "scores")  # suite figures copied as paper targets
 
 
@@ -207,6 +208,7 @@ class Suite:
         self.runs: list[tuple[str, str, int]] = experiment_grid(config)
         self.evaluation: dict = evaluation_settings(config)
         self._code_versions: dict[tuple[str, str], str] = {}
+        self._summaries: dict[str, object] = {}  # claims file and comparison setup, built on first use
 
     # The run grid.
     def runs_of(self, task: str | None = None) -> list[tuple[str, str, int]]:
@@ -412,25 +414,31 @@ class Suite:
 
     # The summary tables beyond the scores: claims (with a claims file) and the paper comparison.
     def claims(self) -> dict:
-        """The validated entries of the suite's claims file, {} without one (ValueError if invalid)."""
-        from .claims import read_claims_file
+        """The validated entries of the suite's claims file, {} without one (ValueError if invalid);
+        read once per Suite."""
+        if "claims" not in self._summaries:
+            from .claims import read_claims_file
 
-        return read_claims_file(self.config["claims"]) if self.config.get("claims") else {}
+            self._summaries["claims"] = read_claims_file(self.config["claims"]) if self.config.get("claims") else {}
+        return self._summaries["claims"]
+
+    def comparison_setup(self):
+        """The models and tasks scored beside the paper's Table 3 (``paper_comparison.ComparisonSetup``);
+        built once per Suite."""
+        if "comparison" not in self._summaries:
+            from .paper_comparison import comparison_setup
+
+            self._summaries["comparison"] = comparison_setup(self)
+        return self._summaries["comparison"]
 
     def claims_table(self) -> dict[str, str]:
         """{ext: path} of the claims table, written only when ``claims()`` has entries."""
-        return {ext: self.layout.path("claims", ext=ext) for ext in ("csv", "md", "html")}
-
-    def comparison_setup(self):
-        """The models and tasks scored beside the paper's Table 3 (``paper_comparison.ComparisonSetup``)."""
-        from .paper_comparison import comparison_setup
-
-        return comparison_setup(self)
+        return {ext: self.layout.path("claims", ext=ext) for ext in SUMMARY_EXTS}
 
     def summary_targets(self) -> dict[str, list[str]]:
         """{"claims": [...], "paper_comparison": [...]}: the files of each summary table the suite's
         workflow writes; a list is empty when the suite has no claims or no model and task of the paper."""
-        comparison = [self.layout.path("paper_comparison", ext=ext) for ext in ("csv", "md", "html")]
+        comparison = [self.layout.path("paper_comparison", ext=ext) for ext in SUMMARY_EXTS]
         return {
             "claims": list(self.claims_table().values()) if self.claims() else [],
             "paper_comparison": comparison + [self.layout.path("paper_order")] if self.comparison_setup().models else [],
