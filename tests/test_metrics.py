@@ -74,6 +74,9 @@ def test_parity_scores_by_squared_error_with_sign_error_in_its_own_table():
     by_hand = (mine_sq - zero_sq).sum() / (elim_sq - zero_sq).sum()
     assert primary["score"].iloc[0] == pytest.approx(by_hand)
     assert np.isfinite(secondary["score"].iloc[0]) and secondary["score"].iloc[0] != pytest.approx(by_hand)
+    curves, none = secondary_summaries(models, base, refs, [], n_boot=50)
+    assert none.empty and list(none.columns) == list(secondary.columns)  # one header, each column once
+    assert curves.empty and "metric" in curves.columns
 
 
 def test_stale_error_tables_without_the_secondary_column_fail_clearly():

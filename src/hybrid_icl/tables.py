@@ -149,7 +149,7 @@ def secondary_summaries(
         curves.append(metric_curves)
         scores.append(metric_scores)
     if not metrics:
-        return pd.DataFrame(columns=["metric", *CURVE_COLUMNS]), pd.DataFrame(columns=["metric", *SCORE_COLUMNS, "mark"])
+        return pd.DataFrame(columns=["metric", *CURVE_COLUMNS]), pd.DataFrame(columns=["metric", *SCORE_COLUMNS])
     return pd.concat(curves, ignore_index=True), pd.concat(scores, ignore_index=True)
 
 
