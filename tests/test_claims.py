@@ -217,7 +217,11 @@ def test_markdown_lists_sub_results_under_their_claim():
     assert "**holds**" in text
     nothing = verdicts(claim("greater", models=("x", "y"), versus="c"), data)
     assert nothing["measurement"].iloc[0] == "none of 2 run"
-    assert claims_markdown(nothing).count("↳") == 0
+    assert claims_markdown(nothing) == "_none of the claims was run in this suite_: `c1`.\n"
+    both = pd.concat([table, nothing.assign(claim="c2")], ignore_index=True)
+    text = claims_markdown(both)
+    assert "**c1**" in text and "**c2**" not in text
+    assert "Not run in this suite (none of their models and tasks trained): `c2`." in text
 
 
 def test_markdown_names_the_confidence_level_of_the_intervals(tmp_path):

@@ -453,14 +453,19 @@ def evaluate_claims(
 
 
 def claims_markdown(table: pd.DataFrame, confidence: float = 0.95) -> str:
-    """claim | source | our measurement [interval] | verdict; sub-results indented below their claim;
-    ``confidence``: the intervals' level, named in the header and the note."""
+    """claim | source | our measurement [interval] | verdict; sub-results indented below their claim,
+    claims with no model and task trained named in one line below; ``confidence``: the intervals'
+    level, named in the header and the note."""
     if table.empty:
         return "_no claims_\n"
     level = f"{100 * confidence:g}%"
     lines = [f"| claim | source | our measurement [{level} interval] | verdict |", "|---|---|---|---|"]
+    absent_claims = []
     for claim_id, rows in table.groupby("claim", sort=False):
         head, subs = rows.iloc[0], rows.iloc[1:]
+        if head["verdict"] == NOT_RUN:
+            absent_claims.append(f"`{claim_id}`")
+            continue
         lines.append(f"| **{claim_id}**: {head['statement']} | {head['source']} | {head['measurement']} "
                      f"| **{head['verdict']}** |")
         several = subs["versus"].nunique() > 1
@@ -478,6 +483,10 @@ def claims_markdown(table: pd.DataFrame, confidence: float = 0.95) -> str:
         "claimed side (within the band for within / at_floor); does not hold: entirely on the other side; "
         "inconclusive: it straddles.\n"
     )
+    if absent_claims:
+        note += f"\nNot run in this suite (none of their models and tasks trained): {', '.join(absent_claims)}.\n"
+    if len(lines) == 2:
+        return f"_none of the claims was run in this suite_: {', '.join(absent_claims)}.\n"
     return "\n".join(lines) + note
 
 

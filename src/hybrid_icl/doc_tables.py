@@ -5,8 +5,9 @@ score, both with their intervals, and its final training loss per seed; the base
 below. For OOD entries (``<out>/<suite>/ood.md``): each model's score per entry. Models are
 sorted by score, best first; a cell the results do not have is left empty. Tables the suite's
 rules already write as Markdown (claims, paper comparison, secondary scores, each task's closest
-baselines) are copied as they are, where the results have them and the suite's workflow writes
-them. A results folder shared by a suite's parts holds the tables of whichever part ran last there:
+baselines) are copied as they are, where the results have them, the suite's workflow writes them
+and they hold something this suite ran (a claims table whose every claim was not run, or a
+secondary-score table without metrics, is left out). A results folder shared by a suite's parts holds the tables of whichever part ran last there:
 score tables written for another config are refused. A part of a suite (its file
 ``slices/<suite>_<part>.yaml`` given last) gets its own folder ``<out>/<suite>/<part>/``.
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .claims import NOT_RUN
 from .marks import with_footnote, with_marks
 from .parts import part_of
 from .suite import Suite
@@ -172,10 +174,22 @@ def generated_by(suite: Suite) -> list[str]:
     return [name for name in GENERATED_TABLES if summaries.get(name, True)]
 
 
+def holds_results(suite: Suite, name: str) -> bool:
+    """False when the CSV beside the Markdown table ``name`` shows it has nothing this suite ran: no
+    claim with a model and task trained, or no secondary metric (True without such a CSV)."""
+    csv = suite.layout.file(name, ext="csv")
+    if name not in ("claims", "secondary_scores") or not csv.is_file():
+        return True
+    table = pd.read_csv(csv)
+    return bool((table["verdict"] != NOT_RUN).any()) if name == "claims" else not table.empty
+
+
 def copy_generated_tables(suite: Suite, folder: Path, tasks: list[str]) -> list[Path]:
-    """Copy the suite's own Markdown tables that exist (see ``generated_by``, and each task's closest
-    baselines as ``<task>_closest_baselines.md``) into ``folder``; returns the copies."""
-    sources = [(suite.layout.file(name, ext="md"), folder / GENERATED_TABLES[name]) for name in generated_by(suite)]
+    """Copy the suite's own Markdown tables that exist and hold results (see ``generated_by`` and
+    ``holds_results``, and each task's closest baselines as ``<task>_closest_baselines.md``) into
+    ``folder``; returns the copies."""
+    sources = [(suite.layout.file(name, ext="md"), folder / GENERATED_TABLES[name])
+               for name in generated_by(suite) if holds_results(suite, name)]
     sources += [(suite.layout.file("closest_baselines", task=task, ext="md"), folder / f"{task}_closest_baselines.md")
                 for task in tasks]
     written = []
