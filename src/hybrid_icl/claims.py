@@ -476,6 +476,8 @@ def claims_markdown(table: pd.DataFrame, confidence: float = 0.95) -> str:
         if len(absent) and len(absent) < len(subs):
             names = ", ".join(label(sub) for _, sub in absent.iterrows())
             lines.append(f"| ↳ {names} | | | {NOT_RUN} |")
+    if len(lines) == 2:
+        return f"_none of the claims was run in this suite_: {', '.join(absent_claims)}.\n"
     note = (
         "\n\nEach measurement is a difference of ICL regression scores, S(model) − S(other), decided on its "
         f"{level} bootstrap interval over seeds and prompts: the paired difference when both are scored on "
@@ -485,8 +487,6 @@ def claims_markdown(table: pd.DataFrame, confidence: float = 0.95) -> str:
     )
     if absent_claims:
         note += f"\nNot run in this suite (none of their models and tasks trained): {', '.join(absent_claims)}.\n"
-    if len(lines) == 2:
-        return f"_none of the claims was run in this suite_: {', '.join(absent_claims)}.\n"
     return "\n".join(lines) + note
 
 

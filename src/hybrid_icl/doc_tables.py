@@ -7,9 +7,10 @@ sorted by score, best first; a cell the results do not have is left empty. Table
 rules already write as Markdown (claims, paper comparison, secondary scores, each task's closest
 baselines) are copied as they are, where the results have them, the suite's workflow writes them
 and they hold something this suite ran (a claims table whose every claim was not run, or a
-secondary-score table without metrics, is left out). A results folder shared by a suite's parts holds the tables of whichever part ran last there:
-score tables written for another config are refused. A part of a suite (its file
-``slices/<suite>_<part>.yaml`` given last) gets its own folder ``<out>/<suite>/<part>/``.
+secondary-score table without metrics, is left out). A results folder shared by a suite's parts
+holds the tables of whichever part ran last there: score tables written for another config are
+refused. A part of a suite (its file ``slices/<suite>_<part>.yaml`` given last) gets its own folder
+``<out>/<suite>/<part>/``.
 """
 
 from __future__ import annotations
