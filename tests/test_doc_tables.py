@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 from hybrid_icl.cli import main
 from hybrid_icl.config import load_config
-from hybrid_icl.doc_tables import default_ks
+from hybrid_icl.doc_tables import default_ks, generated_by
 from hybrid_icl.suite import Suite
 
 
@@ -82,24 +82,27 @@ def test_the_suites_own_markdown_tables_are_copied_where_they_exist(results):
 
 
 def test_tables_with_nothing_this_suite_ran_are_left_out(results):
-    """A claims table whose every claim was not run, or a secondary-score table without metrics, is not
-    copied; either with one result is."""
+    """A claims table whose every claim was not run is not copied, one with a claim run is; the smoke
+    suite (linear only) has no secondary metrics, so their table is never copied."""
     tmp_path, configs = results
     tables = tmp_path / "results" / "smoke" / "tables"
     for name in ("claims", "secondary_scores"):
         (tables / f"{name}.md").write_text(f"the {name} table\n")
     claims = pd.DataFrame({"claim": ["a", "b"], "verdict": ["not run in this suite"] * 2})
     claims.to_csv(tables / "claims.csv", index=False)
-    columns = ["metric", "task", "model", "reference", "score", "low", "high", "n_seeds", "status", "mark"]
-    pd.DataFrame(columns=columns).to_csv(tables / "secondary_scores.csv", index=False)
     docs = tmp_path / "docs" / "smoke"
     assert main(["docs-tables", "--configfile", *configs, "--out", str(tmp_path / "docs")]) == 0
     assert not (docs / "claims.md").exists() and not (docs / "secondary_scores.md").exists()
     claims.assign(verdict=["not run in this suite", "inconclusive"]).to_csv(tables / "claims.csv", index=False)
-    pd.DataFrame([dict.fromkeys(columns, "x")]).to_csv(tables / "secondary_scores.csv", index=False)
     assert main(["docs-tables", "--configfile", *configs, "--out", str(tmp_path / "docs")]) == 0
     assert (docs / "claims.md").read_text() == "the claims table\n"
-    assert (docs / "secondary_scores.md").read_text() == "the secondary_scores table\n"
+    assert not (docs / "secondary_scores.md").exists()
+
+
+def test_secondary_scores_are_a_table_of_suites_with_a_secondary_metric():
+    with_parity = Suite(load_config(ROOT / "config" / "study_cpu.yaml"))
+    assert "secondary_scores" in generated_by(with_parity)
+    assert "secondary_scores" not in generated_by(Suite(load_config(ROOT / "config" / "smoke.yaml")))
 
 
 def test_tables_the_workflow_wrote_for_another_config_are_left_out_and_earlier_tables_removed(results):

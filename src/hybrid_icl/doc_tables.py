@@ -168,29 +168,28 @@ GENERATED_TABLES = {"claims": "claims.md", "paper_comparison": "paper_comparison
 
 
 def generated_by(suite: Suite) -> list[str]:
-    """The names in ``GENERATED_TABLES`` that the suite's workflow writes (``Suite.summary_targets``:
-    claims only with a claims file, the comparison only with a model and task of the paper's table).
-    A results folder shared with other configs (the parts of a suite) may hold the others, written for them."""
+    """The names in ``GENERATED_TABLES`` that the suite's workflow writes with something in them
+    (``Suite.summary_targets``: claims only with a claims file, the comparison only with a model and
+    task of the paper's table; secondary scores only with a task that has secondary metrics). A
+    results folder shared with other configs (the parts of a suite) may hold the others, written for them."""
     summaries = suite.summary_targets()
-    return [name for name in GENERATED_TABLES if summaries.get(name, True)]
+    summaries["secondary_scores"] = any(suite.secondary_metrics(task) for task in suite.tasks())
+    return [name for name in GENERATED_TABLES if summaries[name]]
 
 
-def holds_results(suite: Suite, name: str) -> bool:
-    """False when the CSV beside the Markdown table ``name`` shows it has nothing this suite ran: no
-    claim with a model and task trained, or no secondary metric (True without such a CSV)."""
-    csv = suite.layout.file(name, ext="csv")
-    if name not in ("claims", "secondary_scores") or not csv.is_file():
-        return True
-    table = pd.read_csv(csv)
-    return bool((table["verdict"] != NOT_RUN).any()) if name == "claims" else not table.empty
+def any_claim_run(suite: Suite) -> bool:
+    """Whether the suite's claims table (its CSV, when written) decides at least one claim: a part of
+    a suite may train none of the claims' models and tasks."""
+    csv = suite.layout.file("claims", ext="csv")
+    return not csv.is_file() or bool((pd.read_csv(csv, usecols=["verdict"])["verdict"] != NOT_RUN).any())
 
 
 def copy_generated_tables(suite: Suite, folder: Path, tasks: list[str]) -> list[Path]:
-    """Copy the suite's own Markdown tables that exist and hold results (see ``generated_by`` and
-    ``holds_results``, and each task's closest baselines as ``<task>_closest_baselines.md``) into
+    """Copy the suite's own Markdown tables that exist (see ``generated_by``; claims only when
+    ``any_claim_run``), and each task's closest baselines as ``<task>_closest_baselines.md``, into
     ``folder``; returns the copies."""
-    sources = [(suite.layout.file(name, ext="md"), folder / GENERATED_TABLES[name])
-               for name in generated_by(suite) if holds_results(suite, name)]
+    names = [name for name in generated_by(suite) if name != "claims" or any_claim_run(suite)]
+    sources = [(suite.layout.file(name, ext="md"), folder / GENERATED_TABLES[name]) for name in names]
     sources += [(suite.layout.file("closest_baselines", task=task, ext="md"), folder / f"{task}_closest_baselines.md")
                 for task in tasks]
     written = []
